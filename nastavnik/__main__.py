@@ -1,0 +1,3 @@
+from nastavnik.cli import main
+
+main()

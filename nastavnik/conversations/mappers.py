@@ -1,0 +1,112 @@
+"""Conversion between engine dataclasses and conversation rows."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from nastavnik.engine import metrics, types
+from nastavnik.engine.text import pii
+
+_YO = str.maketrans({"ё": "е", "Ё": "е"})
+
+
+def turn_to_json(turn: types.Turn, *, mask: bool) -> dict[str, Any]:
+    """A turn as stored in the JSON list (absent keys for absent values)."""
+    data: dict[str, Any] = {
+        "speaker": turn.speaker,
+        "text": pii.mask_pii(turn.text) if mask else turn.text,
+    }
+    if turn.at is not None:
+        data["at"] = turn.at.isoformat()
+    if turn.start is not None:
+        data["start"] = turn.start
+    if turn.end is not None:
+        data["end"] = turn.end
+    return data
+
+
+def turn_from_json(data: dict[str, Any]) -> types.Turn:
+    """A stored turn back as an engine Turn."""
+    at = data.get("at")
+    return types.Turn(
+        speaker=data["speaker"],
+        text=data.get("text", ""),
+        at=datetime.fromisoformat(at) if at else None,
+        start=data.get("start"),
+        end=data.get("end"),
+    )
+
+
+def search_text(turns: list[dict[str, Any]]) -> str:
+    """Lower-cased, ё-folded text of all turns for substring search."""
+    return "\n".join(turn["text"] for turn in turns).lower().translate(_YO)
+
+
+def normalise_query(text: str) -> str:
+    """A search query folded the same way as :func:`search_text`."""
+    return text.strip().lower().translate(_YO)
+
+
+def conversation_row(
+    conversation: types.Conversation, *, operator_id: int, team_id: int | None, mask: bool
+) -> dict[str, Any]:
+    """The column values of a conversation row, including derived metrics and its hash."""
+    turns = [turn_to_json(turn, mask=mask) for turn in conversation.turns]
+    outcome = conversation.outcome
+    figures = metrics.conversation_metrics(conversation)
+    row: dict[str, Any] = {
+        "source": conversation.source,
+        "external_id": conversation.external_id,
+        "channel": conversation.channel,
+        "direction": conversation.direction,
+        "operator_id": operator_id,
+        "team_id": team_id,
+        "client_ref": conversation.client,
+        "client_name": conversation.client_name,
+        "language": conversation.language,
+        "started_at": conversation.started_at,
+        "ended_at": conversation.ended_at,
+        "topic": conversation.topic,
+        "tags": list(conversation.tags),
+        "turns": turns,
+        "meta": conversation.meta,
+        "csat": outcome.csat,
+        "helped": outcome.helped,
+        "nps": outcome.nps,
+        "resolved": outcome.resolved,
+        "converted": outcome.converted,
+        "cancelled": outcome.cancelled,
+        "missed": outcome.missed,
+        "retention_requested": outcome.retention_requested,
+        "retained": outcome.retained,
+        "escalated": outcome.escalated,
+        "transfers": outcome.transfers,
+        "order_amount": outcome.order_amount,
+        "cancel_reason": outcome.cancel_reason or "",
+        "duration_seconds": figures.duration_seconds,
+        "first_response_seconds": figures.first_response_seconds,
+        "longest_operator_delay_seconds": figures.longest_operator_delay_seconds,
+        "longest_silence_seconds": figures.longest_silence_seconds,
+        "overlap_seconds": figures.overlap_seconds,
+        "turn_count": len(turns),
+        "search_text": search_text(turns),
+    }
+    row["content_hash"] = content_hash(row)
+    return row
+
+
+def content_hash(row: dict[str, Any]) -> str:
+    """A digest of the stored values, so an unchanged record is not rewritten on re-import."""
+    payload = orjson.dumps(row, default=_json_default, option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value))

@@ -1,0 +1,54 @@
+"""Top-level URL configuration: web pages, the REST API and its documentation."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from nastavnik.accounts import api as accounts_api
+from nastavnik.conversations import api as conversations_api
+from nastavnik.core import api as core_api
+from nastavnik.web import views as web_views
+
+api_v1 = [
+    path("me/", accounts_api.MeApi.as_view(), name="api-me"),
+    path("token/", obtain_auth_token, name="api-token"),
+    path("operators/", accounts_api.OperatorListApi.as_view(), name="api-operator-list"),
+    path(
+        "operators/<int:operator_id>/",
+        accounts_api.OperatorDetailApi.as_view(),
+        name="api-operator-detail",
+    ),
+    path("teams/", accounts_api.TeamListApi.as_view(), name="api-team-list"),
+    path(
+        "conversations/",
+        conversations_api.ConversationListApi.as_view(),
+        name="api-conversation-list",
+    ),
+    path(
+        "conversations/<int:conversation_id>/",
+        conversations_api.ConversationDetailApi.as_view(),
+        name="api-conversation-detail",
+    ),
+    path(
+        "conversations/import/",
+        conversations_api.ConversationImportApi.as_view(),
+        name="api-conversation-import",
+    ),
+    path("jobs/<int:job_id>/", core_api.JobDetailApi.as_view(), name="api-job-detail"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("conversations/", include("nastavnik.conversations.urls")),
+    path("accounts/", include("nastavnik.accounts.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,66 @@
+"""``nastavnik demo``: a ready-to-click installation on SQLite with realistic data."""
+
+from __future__ import annotations
+
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from tqdm import tqdm
+
+from nastavnik.accounts.models import Role
+from nastavnik.web import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the database, generate demo data (3 teams, 24 operators, 90 days, all "
+        "channels) and start the server on 127.0.0.1:8000, printing a login for every role."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--conversations", type=int, default=20000)
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--no-serve", action="store_true", help="set up, do not serve")
+
+    def handle(self, *args, **options):
+        self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
+        call_command("migrate", interactive=False, verbosity=0)
+        logins = services.demo_roster_setup(seed=options["seed"])
+        count = options["conversations"]
+        with tqdm(total=count, unit="conv", desc="Generate", file=sys.stderr) as generated, \
+                tqdm(total=1, unit="B", unit_scale=True, desc="Import", file=sys.stderr) as imported:
+
+            def on_imported(done: int, total: int) -> None:
+                imported.total = total
+                imported.update(done - imported.n)
+
+            report = services.demo_conversations_setup(
+                count=count,
+                folder=settings.HOME_DIR,
+                seed=options["seed"],
+                on_generated=lambda n: generated.update(n - generated.n),
+                on_imported=on_imported,
+            )
+        if report is None:
+            self.stdout.write("Demo conversations are already there.")
+        else:
+            self.stdout.write(
+                f"Imported {report.created + report.updated} conversations "
+                f"({report.rejected} rejected)."
+            )
+        self._print_logins(logins, options["addr"])
+        if not options["no_serve"]:
+            call_command("runserver", options["addr"], use_reloader=False)
+
+    def _print_logins(self, logins, addr: str) -> None:
+        labels = dict(Role.choices)
+        self.stdout.write("")
+        self.stdout.write(f"Nastavnik is ready: http://{addr}/")
+        self.stdout.write(f"Password for every login: {services.DEMO_PASSWORD}")
+        for login in logins:
+            roles = ", ".join(str(labels[r]) for r in login.roles)
+            self.stdout.write(f"  {login.username:<22} {login.full_name:<28} {roles}")
+        self.stdout.write("")

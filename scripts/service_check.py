@@ -1,0 +1,27 @@
+"""Exit 0 when a service answers: ``service_check.py postgres URL`` or ``redis URL``."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> int:
+    kind, url = sys.argv[1], sys.argv[2]
+    try:
+        if kind == "postgres":
+            import psycopg
+
+            with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", connect_timeout=3):
+                return 0
+        if kind == "redis":
+            import redis
+
+            return 0 if redis.Redis.from_url(url, socket_connect_timeout=3).ping() else 1
+    except Exception as error:  # any failure means "not reachable"
+        print(f"{kind} not reachable at {url}: {error}", file=sys.stderr)
+        return 1
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

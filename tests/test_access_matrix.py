@@ -1,0 +1,161 @@
+"""Every route × every role: the expected status, so a new route without a rule fails.
+
+The world: operator O1 (team A, led by the team lead, mentored by the mentor, with the
+operator's login) and operator O2 (team B, nobody's). "own" parameters point at O1's
+data, "other" at O2's. Hidden objects answer 404, forbidden pages 403, anonymous users
+are sent to the login page (302) or refused by the API (403).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from nastavnik.core.models import Job
+from tests import factories
+
+ROLES = (
+    "anonymous", "admin", "head", "qa_lead", "qa_analyst", "team_lead", "mentor", "trainer",
+    "operator",
+)
+FULL = ("admin", "head", "qa_lead", "qa_analyst")
+
+
+def expect(default: int, anonymous: int = 302, **by_role: int) -> dict[str, int]:
+    """Expected status per role: ``default`` for signed-in roles unless overridden."""
+    table = {role: default for role in ROLES}
+    table["anonymous"] = anonymous
+    table.update(by_role)
+    return table
+
+
+def own_and_other(full: int = 200, **kwargs: int) -> dict[str, int]:
+    return expect(full, **kwargs)
+
+
+@dataclass(frozen=True)
+class Case:
+    variant: str  # which object the URL points at: "", "own" or "other"
+    expected: dict[str, int]
+
+
+API_ANON = 403
+OWN_VISIBLE = {"team_lead": 200, "mentor": 200, "operator": 200, "trainer": 404}
+OTHER_HIDDEN = {"team_lead": 404, "mentor": 404, "operator": 404, "trainer": 404}
+IMPORTERS_ONLY = {role: 403 for role in ROLES if role not in ("admin", "qa_lead", "qa_analyst")}
+
+MATRIX: dict[str, list[Case]] = {
+    "home": [Case("", expect(200))],
+    "login": [Case("", expect(200, anonymous=200))],
+    "logout": [Case("", expect(405, anonymous=405))],
+    "set_language": [Case("", expect(302, anonymous=302))],
+    "conversations:list": [Case("", expect(200))],
+    "conversations:detail": [
+        Case("own", expect(200, **OWN_VISIBLE)),
+        Case("other", expect(200, **OTHER_HIDDEN)),
+    ],
+    "conversations:import": [Case("", expect(200, **{**IMPORTERS_ONLY, "anonymous": 302}))],
+    "conversations:import_job": [Case("job", expect(200, **{**IMPORTERS_ONLY, "anonymous": 302}))],
+    "accounts:operator_list": [Case("", expect(200, operator=403, trainer=403))],
+    "accounts:operator_detail": [
+        Case("own", expect(200, **OWN_VISIBLE)),
+        Case("other", expect(200, **OTHER_HIDDEN)),
+    ],
+    "accounts:password_change": [Case("", expect(200))],
+    "accounts:password_change_done": [Case("", expect(200))],
+    "api-me": [Case("", expect(200, anonymous=API_ANON))],
+    "api-token": [Case("", expect(405, anonymous=405))],
+    "api-operator-list": [Case("", expect(200, anonymous=API_ANON))],
+    "api-operator-detail": [
+        Case("own", expect(200, anonymous=API_ANON, **OWN_VISIBLE)),
+        Case("other", expect(200, anonymous=API_ANON, **OTHER_HIDDEN)),
+    ],
+    "api-team-list": [Case("", expect(200, anonymous=API_ANON))],
+    "api-conversation-list": [Case("", expect(200, anonymous=API_ANON))],
+    "api-conversation-detail": [
+        Case("own", expect(200, anonymous=API_ANON, **OWN_VISIBLE)),
+        Case("other", expect(200, anonymous=API_ANON, **OTHER_HIDDEN)),
+    ],
+    "api-conversation-import": [Case("", expect(405, anonymous=API_ANON))],
+    "api-job-detail": [
+        Case("job", expect(404, anonymous=API_ANON, **{r: 200 for r in FULL})),
+    ],
+    "api-schema": [Case("", expect(200, anonymous=API_ANON))],
+    "api-docs": [Case("", expect(200, anonymous=API_ANON))],
+    "admin:index": [Case("", expect(302, admin=200))],
+}
+
+
+def _route_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _route_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_route_has_an_access_rule():
+    """Given the URL configuration, when listing its routes, then each has a matrix entry."""
+    routes = {name for name in _route_names() if not name.startswith("admin:")}
+    missing = sorted(routes - set(MATRIX))
+    assert missing == [], f"routes without an access rule in the matrix: {missing}"
+
+
+@pytest.fixture
+def world(db, tmp_path):
+    users = {role: factories.user(role, username=f"u-{role}") for role in ROLES[1:]}
+    factories.import_records(
+        tmp_path,
+        [
+            factories.record("c-own", operator="op-own", team="Команда А"),
+            factories.record("c-other", operator="op-other", team="Команда Б"),
+        ],
+    )
+    own = factories.operator("op-own")
+    other = factories.operator("op-other")
+    factories.team("Команда А", lead=users["team_lead"])
+    factories.link_login(own, users["operator"], mentor=users["mentor"])
+    job = Job.objects.create(kind="conversations.import", created_by=users["qa_analyst"])
+    return {
+        "users": users,
+        "own": {"conversation_id": own.conversations.get().pk, "operator_id": own.pk},
+        "other": {"conversation_id": other.conversations.get().pk, "operator_id": other.pk},
+        "job": {"job_id": job.pk},
+    }
+
+
+def _kwargs(name: str, variant: str, world) -> dict[str, int]:
+    pattern_keys = {
+        "conversations:detail": ("conversation_id",),
+        "api-conversation-detail": ("conversation_id",),
+        "accounts:operator_detail": ("operator_id",),
+        "api-operator-detail": ("operator_id",),
+        "conversations:import_job": ("job_id",),
+        "api-job-detail": ("job_id",),
+    }
+    if not variant:
+        return {}
+    return {key: world[variant][key] for key in pattern_keys[name]}
+
+
+CASES = [
+    (name, case.variant, role, case.expected[role])
+    for name, cases in MATRIX.items()
+    for case in cases
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "variant", "role", "status"), CASES)
+def test_access_matrix(client, world, name, variant, role, status):
+    """Given a role, when it GETs the route, then the status is the matrix's."""
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    url = reverse(name, kwargs=_kwargs(name, variant, world))
+    response = client.get(url)
+    assert response.status_code == status, f"{role} GET {url}"
