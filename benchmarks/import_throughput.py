@@ -62,13 +62,23 @@ def main() -> None:
         for size in args.sizes:
             corpus = workdir / f"corpus-{size}.jsonl"
             gen_s, gen_mb = run(
-                [*NASTAVNIK, "generate", "--conversations", str(size), "--out", str(corpus),
-                 "--quiet"],
+                [
+                    *NASTAVNIK,
+                    "generate",
+                    "--conversations",
+                    str(size),
+                    "--out",
+                    str(corpus),
+                    "--quiet",
+                ],
                 base_env,
             )
             mb = corpus.stat().st_size / 2**20
-            print(f"generated {size:,} conversations ({mb:,.0f} MiB) in {gen_s:.1f} s "
-                  f"({size / gen_s:,.0f}/s, peak {gen_mb:.0f} MiB)", flush=True)
+            print(
+                f"generated {size:,} conversations ({mb:,.0f} MiB) in {gen_s:.1f} s "
+                f"({size / gen_s:,.0f}/s, peak {gen_mb:.0f} MiB)",
+                flush=True,
+            )
             for kind in kinds:
                 env = {**base_env, "DATABASE_URL": fresh_database(kind, workdir, args.pg_url)}
                 run([*NASTAVNIK, "migrate", "--verbosity", "0"], env)
@@ -79,12 +89,17 @@ def main() -> None:
                     [*NASTAVNIK, "import", str(corpus), "--source", "bench", "--quiet"], env
                 )
                 rows.append((kind, size, seconds, size / seconds, peak, size / rerun_s))
-                print(f"{kind:8} {size:>9,}  {seconds:7.1f} s  {size / seconds:9,.0f} conv/s  "
-                      f"peak {peak:6.0f} MiB  re-run {size / rerun_s:9,.0f} conv/s", flush=True)
+                print(
+                    f"{kind:8} {size:>9,}  {seconds:7.1f} s  {size / seconds:9,.0f} conv/s  "
+                    f"peak {peak:6.0f} MiB  re-run {size / rerun_s:9,.0f} conv/s",
+                    flush=True,
+                )
             corpus.unlink()
     print()
-    print("| database | conversations | time, s | conversations/s | peak RSS, MiB "
-          "| re-run (unchanged), conv/s |")
+    print(
+        "| database | conversations | time, s | conversations/s | peak RSS, MiB "
+        "| re-run (unchanged), conv/s |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for kind, size, seconds, rate, peak, rerun in rows:
         print(f"| {kind} | {size:,} | {seconds:.1f} | {rate:,.0f} | {peak:.0f} | {rerun:,.0f} |")

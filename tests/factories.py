@@ -40,15 +40,22 @@ def record(
     if turns is None:
         if channel == "call":
             turns = [
-                {"speaker": "operator", "text": "Здравствуйте, меня зовут Анна.", "start": 0.0,
-                 "end": 2.5},
+                {
+                    "speaker": "operator",
+                    "text": "Здравствуйте, меня зовут Анна.",
+                    "start": 0.0,
+                    "end": 2.5,
+                },
                 {"speaker": "client", "text": "Где мой заказ?", "start": 3.0, "end": 4.2},
             ]
         else:
             turns = [
                 {"speaker": "client", "text": "Где мой заказ?", "at": started_at},
-                {"speaker": "operator", "text": "Здравствуйте! Меня зовут Анна, сейчас проверю.",
-                 "at": (start + timedelta(seconds=45)).isoformat()},
+                {
+                    "speaker": "operator",
+                    "text": "Здравствуйте! Меня зовут Анна, сейчас проверю.",
+                    "at": (start + timedelta(seconds=45)).isoformat(),
+                },
             ]
     data = {
         "external_id": external_id,
@@ -72,8 +79,9 @@ def write_jsonl(path: Path, records: list[dict[str, Any] | str]) -> Path:
     return path
 
 
-def import_records(tmp_path: Path, records: list[dict[str, Any] | str], *, source: str = "test",
-                   **options: Any) -> conversation_services.ImportReport:
+def import_records(
+    tmp_path: Path, records: list[dict[str, Any] | str], *, source: str = "test", **options: Any
+) -> conversation_services.ImportReport:
     """Import records through the real importer."""
     path = write_jsonl(tmp_path / f"import-{next(_counter)}.jsonl", records)
     return conversation_services.conversation_import(

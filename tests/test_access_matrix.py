@@ -17,7 +17,14 @@ from nastavnik.core.models import Job
 from tests import factories
 
 ROLES = (
-    "anonymous", "admin", "head", "qa_lead", "qa_analyst", "team_lead", "mentor", "trainer",
+    "anonymous",
+    "admin",
+    "head",
+    "qa_lead",
+    "qa_analyst",
+    "team_lead",
+    "mentor",
+    "trainer",
     "operator",
 )
 FULL = ("admin", "head", "qa_lead", "qa_analyst")
@@ -25,7 +32,7 @@ FULL = ("admin", "head", "qa_lead", "qa_analyst")
 
 def expect(default: int, anonymous: int = 302, **by_role: int) -> dict[str, int]:
     """Expected status per role: ``default`` for signed-in roles unless overridden."""
-    table = {role: default for role in ROLES}
+    table = dict.fromkeys(ROLES, default)
     table["anonymous"] = anonymous
     table.update(by_role)
     return table
@@ -80,7 +87,7 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "api-conversation-import": [Case("", expect(405, anonymous=API_ANON))],
     "api-job-detail": [
-        Case("job", expect(404, anonymous=API_ANON, **{r: 200 for r in FULL})),
+        Case("job", expect(404, anonymous=API_ANON, **dict.fromkeys(FULL, 200))),
     ],
     "api-schema": [Case("", expect(200, anonymous=API_ANON))],
     "api-docs": [Case("", expect(200, anonymous=API_ANON))],

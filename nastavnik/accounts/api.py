@@ -18,8 +18,16 @@ class OperatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Operator
         fields = [
-            "id", "full_name", "team", "team_name", "grade", "hired_at", "mentor",
-            "mentor_name", "is_active", "conversation_count",
+            "id",
+            "full_name",
+            "team",
+            "team_name",
+            "grade",
+            "hired_at",
+            "mentor",
+            "mentor_name",
+            "is_active",
+            "conversation_count",
         ]
         read_only_fields = fields
 
@@ -46,7 +54,9 @@ class MeApi(APIView):
     def get(self, request):
         user = request.user
         data = {
-            "id": user.pk, "username": user.username, "full_name": user.full_name,
+            "id": user.pk,
+            "username": user.username,
+            "full_name": user.full_name,
             "roles": sorted(user.roles),
         }
         return Response(MeSerializer(data).data)

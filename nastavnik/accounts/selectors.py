@@ -11,9 +11,11 @@ from nastavnik.accounts.models import Operator, Team
 
 def operator_list(*, viewer) -> QuerySet[Operator]:
     """Operators the viewer may see, with their team and mentor."""
-    queryset = Operator.objects.select_related("team", "mentor").annotate(
-        conversation_count=Count("conversations")
-    ).order_by("full_name", "id")
+    queryset = (
+        Operator.objects.select_related("team", "mentor")
+        .annotate(conversation_count=Count("conversations"))
+        .order_by("full_name", "id")
+    )
     return access.scope_operators(queryset, viewer)
 
 
@@ -35,6 +37,6 @@ def team_list(*, viewer) -> QuerySet[Team]:
 
 def operator_latest_conversations(operator: Operator, limit: int = 20):
     """The operator's most recent conversations (the caller has already checked access)."""
-    return operator.conversations.defer("turns", "search_text", "meta").order_by(
-        "-started_at"
-    )[:limit]
+    return operator.conversations.defer("turns", "search_text", "meta").order_by("-started_at")[
+        :limit
+    ]

@@ -25,11 +25,15 @@ class ConversationFilter(django_filters.FilterSet):
     )
     team = django_filters.ModelChoiceFilter(label=_("Team"), queryset=Team.objects.none())
     date_from = django_filters.DateFilter(
-        label=_("From"), field_name="started_at", lookup_expr="date__gte",
+        label=_("From"),
+        field_name="started_at",
+        lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
-        label=_("To"), field_name="started_at", lookup_expr="date__lte",
+        label=_("To"),
+        field_name="started_at",
+        lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     csat = django_filters.MultipleChoiceFilter(label=_("CSAT"), choices=CSAT_CHOICES)
@@ -49,7 +53,8 @@ class ConversationFilter(django_filters.FilterSet):
         self.filters["operator"].queryset = operators
         team_ids = operators.exclude(team=None).values("team_id")
         self.filters["team"].queryset = (
-            Team.objects.all() if access.sees_everything(viewer)
+            Team.objects.all()
+            if access.sees_everything(viewer)
             else Team.objects.filter(pk__in=team_ids)
         )
 

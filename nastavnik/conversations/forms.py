@@ -14,6 +14,8 @@ class ImportForm(forms.Form):
         help_text=_("JSON Lines (.jsonl) or CSV (.csv), optionally gzip-compressed (.gz)."),
     )
     source = forms.CharField(
-        label=_("Source system"), max_length=64, initial="upload",
+        label=_("Source system"),
+        max_length=64,
+        initial="upload",
         help_text=_("Records of one source with the same external id are updated, not duplicated."),
     )

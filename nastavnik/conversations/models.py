@@ -35,11 +35,17 @@ class Conversation(models.Model):
         _("direction"), max_length=16, choices=Direction.choices, default=Direction.INBOUND
     )
     operator = models.ForeignKey(
-        Operator, verbose_name=_("operator"), on_delete=models.PROTECT,
+        Operator,
+        verbose_name=_("operator"),
+        on_delete=models.PROTECT,
         related_name="conversations",
     )
     team = models.ForeignKey(
-        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="conversations",
     )
     client_ref = models.CharField(_("client"), max_length=128, blank=True)

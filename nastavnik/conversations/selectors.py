@@ -14,9 +14,22 @@ from nastavnik.conversations.filters import ConversationFilter
 from nastavnik.conversations.models import Conversation
 
 LIST_COLUMNS = (
-    "id", "source", "external_id", "channel", "direction", "operator_id", "operator__full_name",
-    "team__name", "client_name", "started_at", "duration_seconds", "first_response_seconds",
-    "csat", "topic", "turn_count", "resolved",
+    "id",
+    "source",
+    "external_id",
+    "channel",
+    "direction",
+    "operator_id",
+    "operator__full_name",
+    "team__name",
+    "client_name",
+    "started_at",
+    "duration_seconds",
+    "first_response_seconds",
+    "csat",
+    "topic",
+    "turn_count",
+    "resolved",
 )
 
 
@@ -36,7 +49,9 @@ def conversation_list(*, viewer, params: Any = None) -> ConversationFilter:
         .select_related("operator", "team")
         .defer("turns", "search_text", "meta")
     )
-    return ConversationFilter(params if params is not None else {}, queryset=queryset, viewer=viewer)
+    return ConversationFilter(
+        params if params is not None else {}, queryset=queryset, viewer=viewer
+    )
 
 
 def conversation_get(*, viewer, conversation_id: int) -> Conversation:

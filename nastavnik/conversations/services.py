@@ -13,22 +13,17 @@ from django.conf import settings
 from django.db import transaction
 
 from nastavnik.accounts import services as account_services
+from nastavnik.conversations.mappers import conversation_row
+from nastavnik.conversations.models import Conversation
+from nastavnik.conversations.upsert import upsert_rows
 from nastavnik.core.audit import audit_record
 from nastavnik.core.errors import ApplicationError
 from nastavnik.core.jobs import job_enqueue
 from nastavnik.core.models import Job
-from nastavnik.conversations.mappers import conversation_row
-from nastavnik.conversations.models import Conversation
 from nastavnik.engine import formats, types
 
 IMPORT_JOB = "conversations.import"
 KEPT_ISSUES = 1000
-_UPDATE_FIELDS = [
-    f.name
-    for f in Conversation._meta.concrete_fields
-    if f.name not in {"id", "source", "external_id", "imported_at"}
-]
-_MODEL_FIELDS = {f.attname for f in Conversation._meta.concrete_fields}
 
 
 @dataclass
@@ -185,14 +180,8 @@ def _import_batch(
                 continue
             else:
                 report.updated += 1
-            changed.append(Conversation(**row))
-        if changed:
-            Conversation.objects.bulk_create(
-                changed,
-                update_conflicts=True,
-                unique_fields=["source", "external_id"],
-                update_fields=_UPDATE_FIELDS,
-            )
+            changed.append(row)
+        upsert_rows(changed)
 
 
 def _existing_hashes(rows: list[dict[str, Any]]) -> dict[tuple[str, str], str]:

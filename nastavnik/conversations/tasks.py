@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nastavnik.conversations import services
 from nastavnik.core.jobs import job_handler, job_progress
 from nastavnik.core.models import Job
-from nastavnik.conversations import services
 
 
 @job_handler(services.IMPORT_JOB)

@@ -24,8 +24,17 @@ class JobSerializer(serializers.ModelSerializer):
     class Meta:
         model = Job
         fields = [
-            "id", "kind", "state", "done", "total", "percent", "report", "error",
-            "created_at", "started_at", "finished_at",
+            "id",
+            "kind",
+            "state",
+            "done",
+            "total",
+            "percent",
+            "report",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
         ]
         read_only_fields = fields
 

@@ -54,9 +54,13 @@ def job_enqueue(*, kind: str, payload: dict, actor, total: int | None = None) ->
 def _dispatch(job_id: int) -> None:
     runner = settings.NASTAVNIK_JOB_RUNNER
     if runner == "celery":
+        from nastavnik.celery import app
         from nastavnik.core.tasks import run_job_task
 
-        run_job_task.delay(job_id)
+        # Through the app configured from settings: a bare shared task resolves to the
+        # current app, which in a process that never imported nastavnik.celery (the web
+        # server) is Celery's default app, blind to the CELERY_* settings.
+        app.tasks[run_job_task.name].delay(job_id)
     elif runner == "thread":
         threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True).start()
     else:
@@ -80,13 +84,14 @@ def job_run(job_id: int) -> Job:
     job.save(update_fields=["state", "started_at"])
     try:
         report = _HANDLERS[job.kind](job)
+        # Inside the try: a report that cannot be stored must fail the job, not leave it
+        # "running".
+        _finish(job, Job.State.DONE, report=report)
     except ApplicationError as error:
         _finish(job, Job.State.FAILED, error=error.message)
     except Exception:  # a crashed job must say so on its page, not stay "running"
         logger.exception("job %s failed", job_id)
         _finish(job, Job.State.FAILED, error=traceback.format_exc(limit=3))
-    else:
-        _finish(job, Job.State.DONE, report=report)
     return job
 
 
@@ -101,10 +106,15 @@ def job_progress(job: Job, *, done: int, total: int | None = None) -> None:
 
 
 def _finish(job: Job, state: str, *, report: dict | None = None, error: str = "") -> None:
-    job.state = state
-    job.finished_at = timezone.now()
-    job.report = report or job.report
-    job.error = error
+    fields = {"state": state, "finished_at": timezone.now(), "error": error}
+    if report:
+        fields["report"] = report
     if state == Job.State.DONE and job.total is not None:
-        job.done = job.total
-    job.save(update_fields=["state", "finished_at", "report", "error", "done"])
+        fields["done"] = job.total
+    # Write first, then update the instance, so that when the write fails (a report JSON
+    # cannot hold) the failure path does not carry the report along; the savepoint keeps
+    # a surrounding transaction usable for that second write.
+    with transaction.atomic():
+        Job.objects.filter(pk=job.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(job, name, value)

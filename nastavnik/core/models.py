@@ -44,9 +44,7 @@ class Job(models.Model):
         FAILED = "failed", _("failed")
 
     kind = models.CharField(_("kind"), max_length=64)
-    state = models.CharField(
-        _("state"), max_length=16, choices=State.choices, default=State.QUEUED
-    )
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.QUEUED)
     payload = models.JSONField(_("parameters"), default=dict, blank=True)
     done = models.PositiveBigIntegerField(_("done"), default=0)
     total = models.PositiveBigIntegerField(_("total"), null=True, blank=True)

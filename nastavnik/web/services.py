@@ -41,9 +41,13 @@ def demo_roster_setup(*, seed: int = 7) -> list[DemoLogin]:
         for profile in operators:
             team, _ = Team.objects.get_or_create(name=profile.team)
             login = _login(profile.external_id, profile.full_name, (Role.OPERATOR,))
-            link = OperatorExternalId.objects.filter(
-                source=DEMO_SOURCE, external_id=profile.external_id
-            ).select_related("operator").first()
+            link = (
+                OperatorExternalId.objects.filter(
+                    source=DEMO_SOURCE, external_id=profile.external_id
+                )
+                .select_related("operator")
+                .first()
+            )
             operator = link.operator if link else Operator()
             operator.full_name = profile.full_name
             operator.team = team

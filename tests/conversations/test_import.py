@@ -86,10 +86,8 @@ def test_operators_and_teams_are_created_from_external_ids(tmp_path):
     factories.import_records(
         tmp_path,
         [
-            factories.record("c1", operator="op-17", operator_name="Анна Смирнова",
-                             team="Линия 1"),
-            factories.record("c2", operator="op-17", operator_name="Анна Смирнова",
-                             team="Линия 1"),
+            factories.record("c1", operator="op-17", operator_name="Анна Смирнова", team="Линия 1"),
+            factories.record("c2", operator="op-17", operator_name="Анна Смирнова", team="Линия 1"),
             factories.record("c3", operator="op-18", team="Линия 2"),
         ],
     )
@@ -103,8 +101,11 @@ def test_operators_and_teams_are_created_from_external_ids(tmp_path):
 
 def test_pii_is_masked_in_stored_text_and_search(tmp_path):
     turns = [
-        {"speaker": "client", "text": "Мой телефон +7 912 345-67-89, почта oleg@example.ru",
-         "at": "2026-03-02T10:15:00+03:00"},
+        {
+            "speaker": "client",
+            "text": "Мой телефон +7 912 345-67-89, почта oleg@example.ru",
+            "at": "2026-03-02T10:15:00+03:00",
+        },
         {"speaker": "operator", "text": "Спасибо!", "at": "2026-03-02T10:16:00+03:00"},
     ]
     factories.import_records(tmp_path, [factories.record("c1", turns=turns)])
@@ -115,8 +116,9 @@ def test_pii_is_masked_in_stored_text_and_search(tmp_path):
 
 
 def test_masking_can_be_switched_off(tmp_path):
-    turns = [{"speaker": "client", "text": "почта oleg@example.ru",
-              "at": "2026-03-02T10:15:00+03:00"}]
+    turns = [
+        {"speaker": "client", "text": "почта oleg@example.ru", "at": "2026-03-02T10:15:00+03:00"}
+    ]
     factories.import_records(tmp_path, [factories.record("c1", turns=turns)], mask_pii=False)
     assert Conversation.objects.get().turns[0]["text"] == "почта oleg@example.ru"
 
@@ -151,7 +153,10 @@ def test_a_failing_batch_leaves_earlier_batches_and_nothing_half_written(tmp_pat
     # when the import is interrupted after the second batch
     with pytest.raises(KeyboardInterrupt):
         services.conversation_import(
-            path=path, source="test", actor=None, batch_size=10,
+            path=path,
+            source="test",
+            actor=None,
+            batch_size=10,
             progress=explode_after_two_batches,
         )
     # then exactly the committed batches are there, and a re-run completes the file
@@ -171,10 +176,19 @@ def test_killed_cli_import_resumes_to_exactly_the_expected_rows(tmp_path):
     path = tmp_path / "big.jsonl"
     writer.write_jsonl(path, generator.generate_records(TOTAL, seed=3))
     env = {**os.environ, "DATABASE_URL": _database_url(), "NASTAVNIK_LOG_LEVEL": "ERROR"}
-    command = [sys.executable, "-m", "nastavnik", "import", str(path), "--source", "kill",
-               "--batch-size", "100", "--quiet"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    command = [
+        sys.executable,
+        "-m",
+        "nastavnik",
+        "import",
+        str(path),
+        "--source",
+        "kill",
+        "--batch-size",
+        "100",
+        "--quiet",
+    ]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     # when it is killed once a few batches are in (generated records carry source "demo")
     deadline = time.monotonic() + 120
     while Conversation.objects.count() < 300:

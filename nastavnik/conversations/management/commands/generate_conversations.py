@@ -25,8 +25,12 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, required=True, help="FILE.jsonl (or .jsonl.gz)")
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--days", type=int, default=90)
-        parser.add_argument("--start", type=date.fromisoformat, default=None,
-                            help="first day, YYYY-MM-DD (default: DAYS days before today)")
+        parser.add_argument(
+            "--start",
+            type=date.fromisoformat,
+            default=None,
+            help="first day, YYYY-MM-DD (default: DAYS days before today)",
+        )
         parser.add_argument("--quiet", action="store_true")
 
     def handle(self, *args, **options):
@@ -34,8 +38,9 @@ class Command(BaseCommand):
         records = generator.generate_records(
             count, seed=options["seed"], start=options["start"], days=options["days"]
         )
-        with tqdm(total=count, unit="conv", desc="Generate", disable=options["quiet"],
-                  file=sys.stderr) as bar:
+        with tqdm(
+            total=count, unit="conv", desc="Generate", disable=options["quiet"], file=sys.stderr
+        ) as bar:
             written = writer.write_jsonl(
                 options["out"], records, progress=lambda n: bar.update(n - bar.n)
             )

@@ -33,7 +33,11 @@ class Command(BaseCommand):
         path: Path = options["file"]
         total = path.stat().st_size if path.is_file() else 0
         bar = tqdm(
-            total=total, unit="B", unit_scale=True, desc="Import", disable=options["quiet"],
+            total=total,
+            unit="B",
+            unit_scale=True,
+            desc="Import",
+            disable=options["quiet"],
             file=sys.stderr,
         )
 

@@ -30,8 +30,10 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         logins = services.demo_roster_setup(seed=options["seed"])
         count = options["conversations"]
-        with tqdm(total=count, unit="conv", desc="Generate", file=sys.stderr) as generated, \
-                tqdm(total=1, unit="B", unit_scale=True, desc="Import", file=sys.stderr) as imported:
+        with (
+            tqdm(total=count, unit="conv", desc="Generate", file=sys.stderr) as generated,
+            tqdm(total=1, unit="B", unit_scale=True, desc="Import", file=sys.stderr) as imported,
+        ):
 
             def on_imported(done: int, total: int) -> None:
                 imported.total = total
