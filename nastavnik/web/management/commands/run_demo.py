@@ -30,22 +30,34 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         logins = services.demo_roster_setup(seed=options["seed"])
         count = options["conversations"]
-        with (
-            tqdm(total=count, unit="conv", desc="Generate", file=sys.stderr) as generated,
-            tqdm(total=1, unit="B", unit_scale=True, desc="Import", file=sys.stderr) as imported,
-        ):
+        bars: dict[str, tqdm] = {}
 
-            def on_imported(done: int, total: int) -> None:
-                imported.total = total
-                imported.update(done - imported.n)
+        def on_generated(done: int) -> None:
+            bar = bars.setdefault(
+                "generate", tqdm(total=count, unit="conv", desc="Generate", file=sys.stderr)
+            )
+            bar.update(done - bar.n)
 
+        def on_imported(done: int, total: int) -> None:
+            if "generate" in bars:
+                bars.pop("generate").close()
+            bar = bars.setdefault(
+                "import",
+                tqdm(total=total, unit="B", unit_scale=True, desc="Import", file=sys.stderr),
+            )
+            bar.update(done - bar.n)
+
+        try:
             report = services.demo_conversations_setup(
                 count=count,
                 folder=settings.HOME_DIR,
                 seed=options["seed"],
-                on_generated=lambda n: generated.update(n - generated.n),
+                on_generated=on_generated,
                 on_imported=on_imported,
             )
+        finally:
+            for bar in bars.values():
+                bar.close()
         if report is None:
             self.stdout.write("Demo conversations are already there.")
         else:
