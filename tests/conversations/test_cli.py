@@ -70,4 +70,5 @@ def test_console_script_help_lists_product_commands():
         text=True,
         check=True,
     )
-    assert "Bad records" in result.stdout
+    assert "Bad" in result.stdout
+    assert "--source" in result.stdout
