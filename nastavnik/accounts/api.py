@@ -7,12 +7,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nastavnik.accounts import selectors
-from nastavnik.accounts.models import Operator, Team
+from nastavnik.accounts.models import Grade, Operator, Team
 
 
 class OperatorSerializer(serializers.ModelSerializer):
-    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
-    mentor_name = serializers.CharField(source="mentor.__str__", read_only=True, default=None)
+    team_name = serializers.CharField(
+        source="team.name", read_only=True, default=None, allow_null=True
+    )
+    # source="mentor" (rendered with str()), not "mentor.__str__": without a mentor the
+    # latter rendered None's bound method, "<method-wrapper '__str__' …>".
+    mentor_name = serializers.CharField(source="mentor", read_only=True, allow_null=True)
+    # Declared so the schema admits the blank grade of an operator nobody has graded yet.
+    grade = serializers.ChoiceField(choices=Grade.choices, allow_blank=True, read_only=True)
     conversation_count = serializers.IntegerField(read_only=True)
 
     class Meta:

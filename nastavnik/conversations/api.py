@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -12,14 +17,16 @@ from rest_framework.views import APIView
 
 from nastavnik.accounts import access
 from nastavnik.conversations import selectors, services
-from nastavnik.conversations.filters import ConversationFilter
+from nastavnik.conversations.filters import CSAT_CHOICES, ConversationFilter
 from nastavnik.conversations.models import Conversation
-from nastavnik.core.api import JobSerializer
+from nastavnik.core.api import ErrorSerializer, JobSerializer, validated_data
 
 
 class ConversationListSerializer(serializers.ModelSerializer):
     operator_name = serializers.CharField(source="operator.full_name", read_only=True)
-    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    team_name = serializers.CharField(
+        source="team.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Conversation
@@ -79,6 +86,17 @@ class ConversationDetailSerializer(ConversationListSerializer):
         read_only_fields = fields
 
 
+# The filter takes CSAT as text choices; documented as what a client sends: integers.
+CSAT_PARAMETER = OpenApiParameter(
+    "csat",
+    int,
+    many=True,
+    enum=[int(value) for value, _label in CSAT_CHOICES],
+    description="CSAT",
+)
+
+
+@extend_schema_view(get=extend_schema(parameters=[CSAT_PARAMETER]))
 class ConversationListApi(generics.ListAPIView):
     """Conversations visible to the caller, filtered like the web list."""
 
@@ -118,16 +136,20 @@ class ConversationImportApi(APIView):
 
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request=ImportRequestSerializer, responses={202: JobSerializer})
+    @extend_schema(
+        request=ImportRequestSerializer,
+        responses={
+            202: JobSerializer,
+            400: ErrorSerializer,
+            403: OpenApiResponse(description="The caller's roles may not import."),
+        },
+    )
     def post(self, request):
         if not access.can_import(request.user):
             raise PermissionDenied
-        payload = ImportRequestSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        payload = validated_data(ImportRequestSerializer(data=request.data))
         job = services.conversation_import_upload(
-            uploaded_file=payload.validated_data["file"],
-            source=payload.validated_data["source"],
-            actor=request.user,
+            uploaded_file=payload["file"], source=payload["source"], actor=request.user
         )
         job.refresh_from_db()
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import generics, serializers
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from nastavnik.core import selectors
@@ -16,6 +17,23 @@ def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         return Response(exc.as_dict(), status=exc.status_code)
     return drf_exception_handler(exc, context)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape, for the schema (``record`` and ``field`` only when known)."""
+
+    error = serializers.CharField()
+    record = serializers.CharField(required=False)
+    field = serializers.CharField(required=False)
+
+
+def validated_data(serializer: serializers.Serializer) -> dict:
+    """The serializer's validated data, or an ApplicationError naming the first bad field."""
+    if serializer.is_valid():
+        return serializer.validated_data
+    name, messages = next(iter(serializer.errors.items()))
+    field = None if name == api_settings.NON_FIELD_ERRORS_KEY else name
+    raise ApplicationError(str(messages[0]), field=field)
 
 
 class JobSerializer(serializers.ModelSerializer):

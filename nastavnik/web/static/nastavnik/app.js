@@ -41,6 +41,7 @@
         }]
       },
       options: {
+        locale: document.documentElement.lang === "ru" ? "ru-RU" : "en-GB",
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
