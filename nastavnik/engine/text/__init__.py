@@ -1,0 +1,1 @@
+"""Text processing for Russian (and English) conversations: normalisation, morphology, PII."""
