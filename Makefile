@@ -21,8 +21,8 @@ demo: $(STAMP)
 test: lint test-sqlite test-postgres test-browser
 
 lint: $(STAMP)
-	$(BIN)/ruff check nastavnik tests benchmarks
-	$(BIN)/ruff format --check nastavnik tests benchmarks
+	$(BIN)/ruff check nastavnik tests benchmarks scripts
+	$(BIN)/ruff format --check nastavnik tests benchmarks scripts
 	$(BIN)/lint-imports
 
 test-sqlite: $(STAMP)
