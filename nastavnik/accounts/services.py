@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from nastavnik.accounts.models import Operator, OperatorExternalId, Role, Team, User, UserRole
 from nastavnik.core.audit import audit_record
 from nastavnik.core.errors import ApplicationError
-from nastavnik.engine import types
+
+
+class OperatorReference(Protocol):
+    """How an imported record names its operator (a Conversation or a prepared row)."""
+
+    source: str
+    operator: str
+    operator_name: str
+    team: str
 
 
 class OperatorResolver:
@@ -28,10 +37,10 @@ class OperatorResolver:
         self.created = 0
 
     def resolve(
-        self, conversations: Iterable[types.Conversation]
+        self, conversations: Iterable[OperatorReference]
     ) -> dict[tuple[str, str], tuple[int, int | None]]:
-        """Operator id and team id for each conversation's ``(source, operator)``."""
-        wanted: dict[tuple[str, str], types.Conversation] = {}
+        """Operator id and team id for each record's ``(source, operator)``."""
+        wanted: dict[tuple[str, str], OperatorReference] = {}
         for conversation in conversations:
             wanted.setdefault((conversation.source, conversation.operator), conversation)
         missing = [key for key in wanted if key not in self._operators]
@@ -58,7 +67,7 @@ class OperatorResolver:
                 self._operators[(source, external_id)] = operator_id
                 self._operator_team[operator_id] = team_id
 
-    def _create(self, key: tuple[str, str], conversation: types.Conversation) -> None:
+    def _create(self, key: tuple[str, str], conversation: OperatorReference) -> None:
         source, external_id = key
         team_id = self._team_id(conversation.team) if conversation.team else None
         try:
@@ -97,9 +106,11 @@ def user_create(
     roles = sorted(set(roles))
     unknown = set(roles) - set(Role.values)
     if unknown:
-        raise ApplicationError(f"Unknown role: {', '.join(sorted(unknown))}", field="roles")
+        raise ApplicationError(_unknown_roles(unknown), field="roles")
     if User.objects.filter(username=username).exists():
-        raise ApplicationError(f"The login {username!r} is taken", field="username")
+        raise ApplicationError(
+            gettext("The login “%(username)s” is taken") % {"username": username}, field="username"
+        )
     with transaction.atomic():
         user = User.objects.create_user(
             username=username,
@@ -124,7 +135,7 @@ def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
     new = sorted(set(roles))
     unknown = set(new) - set(Role.values)
     if unknown:
-        raise ApplicationError(f"Unknown role: {', '.join(sorted(unknown))}", field="roles")
+        raise ApplicationError(_unknown_roles(unknown), field="roles")
     old = sorted(user.role_assignments.values_list("role", flat=True))
     with transaction.atomic():
         user.role_assignments.exclude(role__in=new).delete()
@@ -134,6 +145,10 @@ def user_set_roles(*, actor: Any, user: User, roles: Iterable[str]) -> User:
         audit_record(actor=actor, action="user.roles", entity=user, changes={"roles": [old, new]})
     user.__dict__.pop("roles", None)
     return user
+
+
+def _unknown_roles(unknown: set[str]) -> str:
+    return gettext("Unknown role: %(roles)s") % {"roles": ", ".join(sorted(unknown))}
 
 
 def team_upsert(*, actor: Any, name: str, lead: User | None = None) -> Team:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -51,20 +52,31 @@ def normalise_query(text: str) -> str:
     return text.strip().lower().replace("ё", "е")
 
 
-def conversation_row(
-    conversation: types.Conversation, *, operator_id: int, team_id: int | None, mask: bool
-) -> dict[str, Any]:
-    """The column values of a conversation row, including derived metrics and its hash."""
+@dataclass(frozen=True, slots=True)
+class PreparedRow:
+    """A conversation's column values, still without operator and team ids.
+
+    Built without the database (so worker processes can build them); the importer fills
+    in ``operator_id`` and ``team_id`` once it has resolved the operator.
+    """
+
+    values: dict[str, Any]
+    source: str
+    operator: str
+    operator_name: str
+    team: str
+
+
+def prepare_row(conversation: types.Conversation, *, mask: bool) -> PreparedRow:
+    """Column values of a conversation: masked turns, derived metrics and a content hash."""
     turns = [turn_to_json(turn, mask=mask) for turn in conversation.turns]
     outcome = conversation.outcome
     figures = metrics.conversation_metrics(conversation)
-    row: dict[str, Any] = {
+    values: dict[str, Any] = {
         "source": conversation.source,
         "external_id": conversation.external_id,
         "channel": conversation.channel,
         "direction": conversation.direction,
-        "operator_id": operator_id,
-        "team_id": team_id,
         "client_ref": conversation.client,
         "client_name": conversation.client_name,
         "language": conversation.language,
@@ -95,7 +107,27 @@ def conversation_row(
         "turn_count": len(turns),
         "search_text": search_text(turns),
     }
-    row["content_hash"] = content_hash(row)
+    # The operator and team enter the hash by their names in the file, not by database id,
+    # so the hash can be computed before they are resolved.
+    values["content_hash"] = content_hash(
+        {**values, "_operator": conversation.operator, "_team": conversation.team}
+    )
+    return PreparedRow(
+        values=values,
+        source=conversation.source,
+        operator=conversation.operator,
+        operator_name=conversation.operator_name,
+        team=conversation.team,
+    )
+
+
+def conversation_row(
+    conversation: types.Conversation, *, operator_id: int, team_id: int | None, mask: bool
+) -> dict[str, Any]:
+    """The complete column values of a conversation row."""
+    row = prepare_row(conversation, mask=mask).values
+    row["operator_id"] = operator_id
+    row["team_id"] = team_id
     return row
 
 

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import gzip
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from nastavnik.accounts import services as account_services
-from nastavnik.conversations.mappers import conversation_row
+from nastavnik.conversations import import_pipeline
+from nastavnik.conversations.mappers import PreparedRow
 from nastavnik.conversations.models import Conversation
 from nastavnik.conversations.upsert import upsert_rows
 from nastavnik.core.audit import audit_record
 from nastavnik.core.errors import ApplicationError
 from nastavnik.core.jobs import job_enqueue
 from nastavnik.core.models import Job
-from nastavnik.engine import formats, types
+from nastavnik.engine import types
 
 IMPORT_JOB = "conversations.import"
 KEPT_ISSUES = 1000
@@ -70,6 +71,7 @@ def conversation_import(
     progress: ProgressCallback | None = None,
     on_issue: IssueCallback | None = None,
     file_format: str | None = None,
+    workers: int | None = None,
 ) -> ImportReport:
     """Import a JSONL or CSV file of conversations.
 
@@ -78,25 +80,33 @@ def conversation_import(
     whole conversations and a re-run completes it — and upserts on
     ``(source, external_id)``: new records are created, changed ones updated, identical
     ones left alone. Bad records are reported (line, field, reason), never written.
+    With ``workers >= 1`` a JSON Lines file is parsed and prepared in that many processes
+    while this one writes.
     """
     path = Path(path)
     if not path.is_file():
-        raise ApplicationError(f"File not found: {path}", field="path")
+        raise ApplicationError(gettext("File not found: %(path)s") % {"path": path}, field="path")
     if not source.strip():
-        raise ApplicationError("The source must not be empty", field="source")
+        raise ApplicationError(gettext("The source must not be empty"), field="source")
     mask = settings.NASTAVNIK_PII_MASKING if mask_pii is None else mask_pii
     size = batch_size or settings.NASTAVNIK_IMPORT_BATCH_SIZE
     report = ImportReport()
     resolver = account_services.OperatorResolver()
     total_bytes = path.stat().st_size
-    with path.open("rb") as raw:
-        stream = _open_stream(raw, path)
-        reader = formats.read_csv if _kind(path, file_format) == "csv" else formats.read_jsonl
-        records = reader(stream, default_source=source)
-        for batch in _batches(records, size, report, on_issue):
-            _import_batch(batch, resolver=resolver, mask=mask, report=report)
-            if progress is not None:
-                progress(raw.tell(), total_bytes)
+    batches = import_pipeline.prepared_batches(
+        path,
+        source=source,
+        mask=mask,
+        batch_size=size,
+        workers=workers or 0,
+        file_format=file_format,
+    )
+    for batch in batches:
+        _report_rejected(batch, report, on_issue)
+        if batch.rows:
+            _write_batch(batch.rows, resolver=resolver, report=report)
+        if progress is not None:
+            progress(batch.bytes_read, total_bytes)
     report.operators_created = resolver.created
     with transaction.atomic():
         audit_record(
@@ -113,62 +123,33 @@ def _counts(report: ImportReport) -> dict[str, int]:
     return {k: v for k, v in report.as_dict().items() if k != "issues"}
 
 
-def _kind(path: Path, file_format: str | None) -> str:
-    if file_format:
-        return file_format
-    name = path.name.lower().removesuffix(".gz")
-    return "csv" if name.endswith(".csv") else "jsonl"
+def _report_rejected(
+    batch: import_pipeline.PreparedBatch, report: ImportReport, on_issue: IssueCallback | None
+) -> None:
+    report.records += batch.records
+    report.rejected += batch.rejected
+    for issue in batch.issues:
+        report.issues_total += 1
+        if len(report.issues) < KEPT_ISSUES:
+            report.issues.append(issue)
+        if on_issue is not None:
+            on_issue(issue)
 
 
-def _open_stream(raw: IO[bytes], path: Path) -> IO[bytes]:
-    if path.name.lower().endswith(".gz"):
-        return gzip.GzipFile(fileobj=raw)
-    return raw
-
-
-def _batches(
-    records: Iterable[types.ParsedRecord],
-    size: int,
-    report: ImportReport,
-    on_issue: IssueCallback | None,
-) -> Iterator[list[types.Conversation]]:
-    batch: list[types.Conversation] = []
-    for parsed in records:
-        report.records += 1
-        if parsed.issues or parsed.conversation is None:
-            report.rejected += 1
-            for issue in parsed.issues:
-                report.issues_total += 1
-                if len(report.issues) < KEPT_ISSUES:
-                    report.issues.append(issue)
-                if on_issue is not None:
-                    on_issue(issue)
-            continue
-        batch.append(parsed.conversation)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _import_batch(
-    batch: list[types.Conversation],
+def _write_batch(
+    prepared: list[PreparedRow],
     *,
     resolver: account_services.OperatorResolver,
-    mask: bool,
     report: ImportReport,
 ) -> None:
     # The same record twice in one file: the later line wins, as it would across files.
-    unique = {(c.source, c.external_id): c for c in batch}
+    unique = {(p.source, p.values["external_id"]): p for p in prepared}
     with transaction.atomic():
         operator_ids = resolver.resolve(unique.values())
         rows = []
-        for conversation in unique.values():
-            operator_id, team_id = operator_ids[(conversation.source, conversation.operator)]
-            rows.append(
-                conversation_row(conversation, operator_id=operator_id, team_id=team_id, mask=mask)
-            )
+        for item in unique.values():
+            operator_id, team_id = operator_ids[(item.source, item.operator)]
+            rows.append({**item.values, "operator_id": operator_id, "team_id": team_id})
         existing = _existing_hashes(rows)
         changed = []
         for row in rows:
@@ -202,10 +183,10 @@ def conversation_import_upload(*, uploaded_file, source: str, actor: Any) -> Job
     lowered = name.lower().removesuffix(".gz")
     if not lowered.endswith((".jsonl", ".ndjson", ".json", ".csv")):
         raise ApplicationError(
-            "Unsupported file type: use .jsonl or .csv (optionally .gz)", field="file"
+            gettext("Unsupported file type: use .jsonl or .csv (optionally .gz)"), field="file"
         )
     if not source.strip():
-        raise ApplicationError("The source must not be empty", field="source")
+        raise ApplicationError(gettext("The source must not be empty"), field="source")
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{uuid.uuid4().hex}-{name}"

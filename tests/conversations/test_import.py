@@ -250,3 +250,24 @@ def test_gzip_and_csv_files_import(tmp_path):
     report = services.conversation_import(path=csv_path, source="csv", actor=None)
     assert report.created == 1, [str(i) for i in report.issues]
     assert len(Conversation.objects.get(source="csv").turns) == 2
+
+
+def test_parallel_preparation_gives_the_same_rows_and_line_numbers(tmp_path):
+    # given a file with good and broken records spread over several chunks
+    lines: list = []
+    for n in range(57):
+        lines.append(_broken_line(n) if n % 10 == 3 else factories.record(f"p{n}"))
+    path = factories.write_jsonl(tmp_path / "in.jsonl", lines)
+    from nastavnik.conversations import services
+
+    # when importing with two worker processes and small batches
+    report = services.conversation_import(
+        path=path, source="test", actor=None, batch_size=7, workers=2
+    )
+    # then the counts and the named lines are those of a serial import
+    assert (report.records, report.created, report.rejected) == (57, 51, 6)
+    assert sorted(i.line for i in report.issues) == [4, 14, 24, 34, 44, 54]
+    stored = dict(Conversation.objects.values_list("external_id", "content_hash"))
+    Conversation.objects.all().delete()
+    services.conversation_import(path=path, source="test", actor=None, workers=1)
+    assert dict(Conversation.objects.values_list("external_id", "content_hash")) == stored

@@ -41,8 +41,13 @@ def read_jsonl(source: Source, *, default_source: str) -> Iterator[ParsedRecord]
         yield from parse_lines(source, default_source=default_source)
 
 
-def parse_lines(lines: Iterable[bytes | str], *, default_source: str) -> Iterator[ParsedRecord]:
-    """Parse an iterable of JSON lines (bytes or str); blank lines are skipped silently."""
+def parse_lines(
+    lines: Iterable[bytes | str], *, default_source: str, first_line: int = 1
+) -> Iterator[ParsedRecord]:
+    """Parse an iterable of JSON lines (bytes or str); blank lines are skipped silently.
+
+    ``first_line`` is the number of the first line, for a chunk cut from a larger file.
+    """
     iterator = iter(lines)
     first = next(iterator, None)
     if first is None:
@@ -55,7 +60,7 @@ def parse_lines(lines: Iterable[bytes | str], *, default_source: str) -> Iterato
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
     check = check_record
-    for number, line in enumerate(itertools.chain((first,), iterator), 1):
+    for number, line in enumerate(itertools.chain((first,), iterator), first_line):
         try:
             record = loads(line)
         except decode_error as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +28,13 @@ class Command(BaseCommand):
         masking.add_argument("--mask-pii", dest="mask_pii", action="store_true", default=None)
         masking.add_argument("--no-mask-pii", dest="mask_pii", action="store_false")
         parser.add_argument("--batch-size", type=int, default=None)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=max(0, (os.cpu_count() or 1) - 1),
+            help="processes that parse and prepare JSON Lines while this one writes "
+            "(default: one per core but one; 0 = all in this process)",
+        )
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
     def handle(self, *args, **options):
@@ -57,6 +65,7 @@ class Command(BaseCommand):
                 progress=progress,
                 on_issue=on_issue,
                 file_format=options["format"],
+                workers=options["workers"],
             )
         except ApplicationError as error:
             raise CommandError(error.message) from error
