@@ -21,6 +21,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from nastavnik.core.errors import ApplicationError
 from nastavnik.core.models import Job
@@ -44,7 +45,7 @@ def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
 def job_enqueue(*, kind: str, payload: dict, actor, total: int | None = None) -> Job:
     """Create a job and start it once the surrounding transaction commits."""
     if kind not in _HANDLERS:
-        raise ApplicationError(f"Unknown job kind: {kind}", field="kind")
+        raise ApplicationError(gettext("Unknown job kind: %(kind)s") % {"kind": kind}, field="kind")
     user = actor if getattr(actor, "is_authenticated", False) else None
     job = Job.objects.create(kind=kind, payload=payload, created_by=user, total=total)
     transaction.on_commit(lambda: _dispatch(job.pk))

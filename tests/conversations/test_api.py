@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 
 LIST_URL = "/api/v1/conversations/"
 IMPORT_URL = "/api/v1/conversations/import/"
-UNSUPPORTED = "Unsupported file type: use .jsonl or .csv (optionally .gz)"
+# Errors come in the interface language, Russian unless the user chose English.
+UNSUPPORTED = "Неподдерживаемый тип файла: нужен .jsonl или .csv (можно сжатый, .gz)"
 
 
 def _ids(response) -> set[str]:

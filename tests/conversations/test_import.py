@@ -225,7 +225,7 @@ def test_missing_file_is_a_clear_error(tmp_path):
     from nastavnik.conversations import services
     from nastavnik.core.errors import ApplicationError
 
-    with pytest.raises(ApplicationError, match="File not found"):
+    with pytest.raises(ApplicationError, match="Файл не найден"):
         services.conversation_import(path=tmp_path / "nope.jsonl", source="x", actor=None)
     assert Conversation.objects.count() == 0
 

@@ -164,7 +164,7 @@ def test_running_a_finished_job_again_changes_nothing(state, report, error):
 
 def test_unknown_job_kind_is_refused_and_nothing_is_queued():
     # when enqueuing a kind nobody handles
-    with pytest.raises(ApplicationError, match="Unknown job kind: tests.nobody") as raised:
+    with pytest.raises(ApplicationError, match="Неизвестный вид задачи: tests.nobody") as raised:
         _enqueue("tests.nobody")
     # then it names the field and stores no job
     assert raised.value.field == "kind"

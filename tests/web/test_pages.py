@@ -389,7 +389,7 @@ def test_import_upload_reports_created_and_the_rejected_line(
     assert '<div class="stat-value" data-count="created">3</div>' in html
     assert '<div class="stat-value" data-count="rejected">1</div>' in html
     assert '<td class="num">2</td>' in html
-    assert "line 2" in html
+    assert "строка 2" in html
     assert "Отклонённые записи" in html
     # a finished job is no longer polled
     assert "hx-trigger" not in html
@@ -439,7 +439,7 @@ def test_import_page_lists_recent_jobs_and_rejects_other_file_types(client, anal
     response = client.post(reverse("conversations:import"), {"file": upload, "source": "crm"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Unsupported file type" in html
+    assert "Неподдерживаемый тип файла" in html
     assert Job.objects.count() == 0
     assert "Импортов пока не было" in html
 

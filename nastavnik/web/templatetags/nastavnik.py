@@ -1,4 +1,4 @@
-"""Presentation helpers for templates: durations, dates, channel badges, icons, outcomes."""
+"""Template helpers: durations, dates, channel badges, icons, outcomes, import issues."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from nastavnik.conversations import issue_text
 from nastavnik.conversations.models import Channel, Conversation
 
 register = template.Library()
@@ -104,6 +105,24 @@ def channel_badge(channel: str) -> str:
 def speaker_label(speaker: str) -> str:
     """The translated name of a turn's speaker role."""
     return SPEAKER_LABELS.get(speaker, speaker)
+
+
+@register.filter
+def issue_reason(reason: str) -> str:
+    """An import issue's reason in the active language (the engine writes it in English)."""
+    return issue_text.translate_reason(reason)
+
+
+@register.filter
+def issue_record(record: str) -> str:
+    """An import issue's record label (``line 17 (ch-1029)``) in the active language."""
+    return issue_text.translate_issue_record(record)
+
+
+@register.filter
+def issue_field(field: str) -> str:
+    """An import issue's field path, or the translated label of an issue about no field."""
+    return issue_text.translate_issue_field(field)
 
 
 @register.filter
