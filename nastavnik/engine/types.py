@@ -116,3 +116,134 @@ class ConversationMetrics:
     client_turns: int = 0
     operator_words: int = 0
     client_words: int = 0
+
+
+# --- Scorecards, answers and scores (see docs/scoring.md) ---------------------------------
+
+SCALES: tuple[str, ...] = ("binary", "ternary", "points")
+CRITICAL_LEVELS: tuple[str, ...] = ("none", "stage", "evaluation")
+VERDICTS: tuple[str, ...] = ("yes", "partial", "no", "na")
+DISPLAYS: tuple[str, ...] = ("percent", "points")
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionSpec:
+    """One checklist item.
+
+    ``scale``: ``binary`` (yes/no), ``ternary`` (yes/partial/no = 1/0.5/0) or ``points``
+    (an integer 0..``points``). ``weight`` is the criterion's maximum points in the total.
+    A ``pilot`` criterion is scored and shown but left out of the totals. ``detector`` is
+    the auto-QA configuration (family name and parameters), or None for manual-only items.
+    Texts come in Russian with an optional English translation (``*_en``).
+    """
+
+    key: str
+    title: str
+    rule: str = ""
+    weight: float = 1.0
+    scale: str = "binary"
+    points: int = 1
+    na_allowed: bool = False
+    critical: str = "none"
+    pilot: bool = False
+    skills: tuple[str, ...] = ()
+    detector: dict[str, Any] | None = None
+    title_en: str = ""
+    rule_en: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StageSpec:
+    """A section of a scorecard: greeting, needs, solution, objections, closing."""
+
+    key: str
+    title: str
+    criteria: tuple[CriterionSpec, ...]
+    title_en: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScorecardSpec:
+    """A versioned checklist for one or more channels (the YAML file, parsed)."""
+
+    key: str
+    title: str
+    version: int
+    channels: tuple[str, ...]
+    stages: tuple[StageSpec, ...]
+    direction: str = "inbound"
+    display: str = "percent"  # or "points"
+    title_en: str = ""
+    description: str = ""
+
+    def criteria(self) -> tuple[CriterionSpec, ...]:
+        """Every criterion in stage order."""
+        return tuple(c for stage in self.stages for c in stage.criteria)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What justifies an answer: a span of one turn's text and its quote."""
+
+    turn: int
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The value of one criterion in one evaluation.
+
+    ``value``: binary 1/0, ternary 1/0.5/0, points an integer 0..N; None means N/A.
+    """
+
+    criterion: str
+    value: float | None
+    evidence: tuple[Evidence, ...] = ()
+    confidence: float | None = None
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionScore:
+    """One criterion's part of a score: ``earned`` of ``maximum`` (its weight).
+
+    ``fraction`` and ``earned`` are None when the answer is N/A. Pilot criteria are scored
+    here but never counted in stage or evaluation sums. ``critical_failed`` is set when a
+    counted critical criterion was answered "no" (fraction 0).
+    """
+
+    criterion: str
+    stage: str
+    earned: float | None
+    maximum: float
+    fraction: float | None
+    pilot: bool = False
+    critical_failed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StageScore:
+    """Earned and maximum points of one stage, and its percent (None if nothing applies)."""
+
+    stage: str
+    earned: float
+    maximum: float
+    percent: float | None
+    critical_failed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """An evaluation's total and per-stage scores (pilot criteria excluded).
+
+    ``criteria`` holds every criterion's part in scorecard order, pilot ones included.
+    """
+
+    earned: float
+    maximum: float
+    percent: float | None
+    stages: tuple[StageScore, ...]
+    critical_failed: bool = False
+    criteria: tuple[CriterionScore, ...] = ()
