@@ -1,7 +1,7 @@
 """Import throughput and peak memory into SQLite and PostgreSQL.
 
 Reproduce:  .venv/bin/python benchmarks/import_throughput.py --sizes 100000 1000000
-            (add --no-postgres to skip PostgreSQL; --pg-url to point elsewhere)
+            (--no-postgres / --no-sqlite to skip one; --pg-url to point elsewhere)
 
 For each size it generates a corpus with `nastavnik generate` once, then runs
 `nastavnik import` in a fresh database of each kind as a child process and reports
@@ -53,8 +53,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/nastavnik_bench")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
-    kinds = ["sqlite"] if args.no_postgres else ["sqlite", "postgres"]
+    kinds = [
+        kind
+        for kind, skipped in (("sqlite", args.no_sqlite), ("postgres", args.no_postgres))
+        if not skipped
+    ]
     rows = []
     with tempfile.TemporaryDirectory(prefix="nastavnik-bench-") as tmp:
         workdir = Path(tmp)
