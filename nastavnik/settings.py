@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "nastavnik.core",
     "nastavnik.accounts",
     "nastavnik.conversations",
+    "nastavnik.scorecards",
     "nastavnik.web",
 ]
 

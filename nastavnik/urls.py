@@ -48,6 +48,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("conversations/", include("nastavnik.conversations.urls")),
     path("accounts/", include("nastavnik.accounts.urls")),
+    path("scorecards/", include("nastavnik.scorecards.urls")),
     path("api/v1/", include(api_v1)),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

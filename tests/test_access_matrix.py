@@ -14,6 +14,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from nastavnik.core.models import Job
+from nastavnik.engine import scorecards
+from nastavnik.scorecards import services as scorecard_services
 from tests import factories
 
 ROLES = (
@@ -28,6 +30,7 @@ ROLES = (
     "operator",
 )
 FULL = ("admin", "head", "qa_lead", "qa_analyst")
+CHAT_SCORECARD = scorecards.default_scorecard("default-chat")
 
 
 def expect(default: int, anonymous: int = 302, **by_role: int) -> dict[str, int]:
@@ -71,6 +74,10 @@ MATRIX: dict[str, list[Case]] = {
         Case("other", expect(200, **OTHER_HIDDEN)),
     ],
     "accounts:password_change": [Case("", expect(200))],
+    "scorecards:list": [Case("", expect(200))],
+    "scorecards:detail": [Case("scorecard", expect(200))],
+    "scorecards:version": [Case("scorecard", expect(200))],
+    "scorecards:export": [Case("scorecard", expect(200))],
     "accounts:password_change_done": [Case("", expect(200))],
     "api-me": [Case("", expect(200, anonymous=API_ANON))],
     "api-token": [Case("", expect(405, anonymous=405))],
@@ -128,11 +135,13 @@ def world(db, tmp_path):
     factories.team("Команда А", lead=users["team_lead"])
     factories.link_login(own, users["operator"], mentor=users["mentor"])
     job = Job.objects.create(kind="conversations.import", created_by=users["qa_analyst"])
+    version = scorecard_services.scorecard_save(actor=None, spec=CHAT_SCORECARD)
     return {
         "users": users,
         "own": {"conversation_id": own.conversations.get().pk, "operator_id": own.pk},
         "other": {"conversation_id": other.conversations.get().pk, "operator_id": other.pk},
         "job": {"job_id": job.pk},
+        "scorecard": {"key": version.scorecard.key, "number": version.number},
     }
 
 
@@ -144,6 +153,9 @@ def _kwargs(name: str, variant: str, world) -> dict[str, int]:
         "api-operator-detail": ("operator_id",),
         "conversations:import_job": ("job_id",),
         "api-job-detail": ("job_id",),
+        "scorecards:detail": ("key",),
+        "scorecards:version": ("key", "number"),
+        "scorecards:export": ("key", "number"),
     }
     if not variant:
         return {}

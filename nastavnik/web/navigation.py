@@ -23,6 +23,7 @@ NAV_ITEMS = (
     NavItem("home", _("Overview"), None),
     NavItem("conversations:list", _("Conversations"), frozenset(Role.values) - {Role.TRAINER}),
     NavItem("accounts:operator_list", _("Operators"), ALL_STAFF - {Role.TRAINER}),
+    NavItem("scorecards:list", _("Scorecards"), None),
     NavItem("conversations:import", _("Import"), access.IMPORT_ROLES),
     NavItem("api-docs", _("API"), None),
 )

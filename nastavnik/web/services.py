@@ -12,6 +12,7 @@ from nastavnik.accounts.models import Operator, OperatorExternalId, Role, Team, 
 from nastavnik.conversations import services as conversation_services
 from nastavnik.conversations.models import Conversation
 from nastavnik.demodata import generator, roster, writer
+from nastavnik.scorecards import services as scorecard_services
 
 DEMO_SOURCE = "demo"
 DEMO_PASSWORD = "nastavnik"
@@ -63,6 +64,7 @@ def demo_roster_setup(*, seed: int = 7) -> list[DemoLogin]:
         logins.extend(
             DemoLogin(p.external_id, p.full_name, (Role.OPERATOR,)) for p in operators[:3]
         )
+        scorecard_services.scorecard_install_defaults(actor=None)
     return logins
 
 

@@ -59,6 +59,10 @@ _ICON_PATHS = {
         '<path d="M12 15V3"/><path d="m7 8 5-5 5 5"/><path d="M4 14v5a2 2 0 0 0 2 2h12'
         'a2 2 0 0 0 2-2v-5"/>'
     ),
+    "scorecards:list": (
+        '<rect x="4" y="3" width="16" height="18" rx="2"/><path d="m8 9 1.5 1.5L12 8"/>'
+        '<path d="M14 9.5h3"/><path d="m8 15 1.5 1.5L12 14"/><path d="M14 15.5h3"/>'
+    ),
     "api-docs": '<path d="m8 7-5 5 5 5"/><path d="m16 7 5 5-5 5"/><path d="m14 4-4 16"/>',
 }
 
@@ -220,3 +224,24 @@ def page_numbers(page) -> list[int | None]:
         None if number == ellipsis else number
         for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     ]
+
+
+@register.filter
+def localized(obj: Any, field: str) -> str:
+    """``obj.<field>_en`` in the English interface when it is set, else ``obj.<field>``."""
+    from django.utils.translation import get_language
+
+    if (get_language() or "").startswith("en"):
+        english = getattr(obj, f"{field}_en", "")
+        if english:
+            return english
+    return getattr(obj, field, "")
+
+
+@register.filter
+def percent_number(value: Any) -> str:
+    """A weight or score without a trailing ``.0``."""
+    if value is None:
+        return "—"
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:g}"

@@ -1,0 +1,123 @@
+"""Writes for scorecards: save (versioned), activate, archive, YAML import, defaults."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nastavnik.core.audit import audit_record
+from nastavnik.core.errors import ApplicationError
+from nastavnik.engine import scorecards, types
+from nastavnik.scorecards.models import Scorecard, ScorecardVersion
+
+
+def scorecard_save(*, actor: Any, spec: types.ScorecardSpec) -> ScorecardVersion:
+    """Store a scorecard's content.
+
+    The latest version is overwritten only while it is a draft; once a version has been
+    active (and may have evaluations), saving creates the next version as a draft.
+    """
+    with transaction.atomic():
+        scorecard, created = Scorecard.objects.select_for_update().get_or_create(
+            key=spec.key, defaults={"title": spec.title}
+        )
+        latest = scorecard.versions.order_by("-number").first()
+        if latest is not None and latest.state == ScorecardVersion.State.DRAFT:
+            version = latest
+            old_spec = version.spec
+        else:
+            number = latest.number + 1 if latest else 1
+            version = ScorecardVersion(scorecard=scorecard, number=number, created_by=_user(actor))
+            old_spec = None
+        document = scorecards.dump_scorecard(dataclasses.replace(spec, version=version.number))
+        version.spec = document
+        version.channels = list(spec.channels)
+        version.save()
+        if scorecard.title != spec.title:
+            scorecard.title = spec.title
+            scorecard.save(update_fields=["title"])
+        audit_record(
+            actor=actor,
+            action="scorecard.save" if old_spec is not None else "scorecard.version_create",
+            entity=version,
+            changes={"spec": [old_spec, document]}
+            if old_spec is not None
+            else {"number": [None, version.number]},
+        )
+    return version
+
+
+def scorecard_activate(*, actor: Any, version: ScorecardVersion) -> ScorecardVersion:
+    """Make a version the active one of its scorecard; the previous active is archived."""
+    if version.state == ScorecardVersion.State.ACTIVE:
+        return version
+    now = timezone.now()
+    with transaction.atomic():
+        previous = list(
+            ScorecardVersion.objects.select_for_update().filter(
+                scorecard=version.scorecard, state=ScorecardVersion.State.ACTIVE
+            )
+        )
+        for old in previous:
+            old.state = ScorecardVersion.State.ARCHIVED
+            old.archived_at = now
+            old.save(update_fields=["state", "archived_at"])
+            audit_record(
+                actor=actor,
+                action="scorecard.archive",
+                entity=old,
+                changes={"state": ["active", "archived"]},
+            )
+        old_state = version.state
+        version.state = ScorecardVersion.State.ACTIVE
+        version.activated_at = now
+        version.save(update_fields=["state", "activated_at"])
+        audit_record(
+            actor=actor,
+            action="scorecard.activate",
+            entity=version,
+            changes={"state": [old_state, "active"]},
+        )
+    return version
+
+
+def scorecard_import_yaml(
+    *, actor: Any, text: str, source_name: str = "", activate: bool = False
+) -> ScorecardVersion:
+    """Validate a YAML document and save it; every invalid field is reported at once."""
+    try:
+        spec = scorecards.scorecard_from_yaml(text, source=source_name)
+    except scorecards.ScorecardError as error:
+        raise ApplicationError(
+            _("The scorecard is not valid: %(count)d problem(s)") % {"count": len(error.issues)},
+            record=source_name or None,
+            extra={
+                "issues": [
+                    {"record": i.record, "field": i.field, "reason": i.reason, "line": i.line}
+                    for i in error.issues
+                ]
+            },
+        ) from error
+    version = scorecard_save(actor=actor, spec=spec)
+    if activate:
+        version = scorecard_activate(actor=actor, version=version)
+    return version
+
+
+def scorecard_install_defaults(*, actor: Any) -> list[ScorecardVersion]:
+    """Install and activate the shipped scorecards that are not installed yet."""
+    installed = []
+    for key, spec in scorecards.default_scorecards().items():
+        if Scorecard.objects.filter(key=key).exists():
+            continue
+        version = scorecard_save(actor=actor, spec=spec)
+        installed.append(scorecard_activate(actor=actor, version=version))
+    return installed
+
+
+def _user(actor: Any):
+    return actor if getattr(actor, "is_authenticated", False) else None
