@@ -20,6 +20,7 @@ from nastavnik.conversations import selectors, services
 from nastavnik.conversations.filters import CSAT_CHOICES, ConversationFilter
 from nastavnik.conversations.models import Conversation
 from nastavnik.core.api import ErrorSerializer, JobSerializer, validated_data
+from nastavnik.engine import types
 
 
 class ConversationListSerializer(serializers.ModelSerializer):
@@ -47,19 +48,7 @@ class ConversationListSerializer(serializers.ModelSerializer):
             "ended_at",
             "topic",
             "tags",
-            "csat",
-            "helped",
-            "nps",
-            "resolved",
-            "converted",
-            "cancelled",
-            "missed",
-            "retention_requested",
-            "retained",
-            "escalated",
-            "transfers",
-            "order_amount",
-            "cancel_reason",
+            *types.OUTCOME_FIELDS,
             "duration_seconds",
             "first_response_seconds",
             "longest_operator_delay_seconds",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nastavnik.conversations import issue_text
 from nastavnik.conversations.models import Channel, Conversation
+from nastavnik.engine import types
 
 register = template.Library()
 
@@ -24,21 +25,7 @@ SPEAKER_LABELS = {
     "system": _("System"),
 }
 # Outcome columns shown on the conversation page when they are set, in this order.
-OUTCOME_FIELDS = (
-    "csat",
-    "helped",
-    "nps",
-    "resolved",
-    "converted",
-    "cancelled",
-    "missed",
-    "retention_requested",
-    "retained",
-    "escalated",
-    "transfers",
-    "order_amount",
-    "cancel_reason",
-)
+OUTCOME_FIELDS = types.OUTCOME_FIELDS
 # Dates in tables: day first in Russian, an unambiguous month name in English.
 DATETIME_FORMATS = {"ru": "d.m.Y H:i", "en": "j M Y, H:i"}
 DATE_FORMATS = {"ru": "d.m.Y", "en": "j M Y"}
