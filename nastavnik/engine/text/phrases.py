@@ -1,0 +1,244 @@
+"""A compiled phrase matcher over lemma sequences, with character spans for evidence.
+
+Each phrase is lemmatised once into a sequence of lemma sets (``*`` = any one word,
+``{name}`` = any first name), so the entry «помочь» matches «помогу», «поможем» and
+«помочь». A text word matches a phrase word when their lemma sets share a lemma (see
+:mod:`nastavnik.engine.text.morph`): an ambiguous form on either side («отменён»: отменный /
+отменить) matches every reading. One-word phrases are indexed by lemma and longer ones by
+their first two lemmas, so a text is scanned once and at each token only the few phrases
+that can start there are checked. Matching works on whole tokens, so word boundaries hold
+by construction (``нет`` never matches inside ``интернет``).
+
+Each phrase carries a ``label`` (usually the lexicon's name); one matcher serves many
+lexicons, and :meth:`PhraseMatcher.find` returns, per label, the leftmost-longest matches
+that do not overlap (so «в настоящее время» counts once, not also as «настоящее время»).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from nastavnik.engine.text.morph import NAME_CLASS, Token, tokenize
+
+_TOKEN_CACHE_SIZE = 200_000
+
+WILDCARD = "*"
+"""A phrase word that matches any one word."""
+
+
+Word = tuple[str, ...] | None
+"""The lemmas of one phrase word (most likely first), or None for the ``*`` wildcard."""
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A phrase as written, the lemmas of each of its words, its label and alternative."""
+
+    text: str
+    words: tuple[Word, ...]
+    label: str = ""
+    alternative: str = ""
+
+    def matches_lemmas(self, lemma_sets: Sequence[tuple[str, ...]]) -> bool:
+        """True if a sequence of token lemma sets matches this phrase word by word."""
+        return len(lemma_sets) == len(self.words) and all(
+            wanted is None or not set(wanted).isdisjoint(found)
+            for wanted, found in zip(self.words, lemma_sets, strict=True)
+        )
+
+
+_Entry = tuple[tuple[Word, ...], Phrase]
+"""The words of a phrase still to check after the indexed ones, and the phrase."""
+
+
+_Start = tuple[tuple[Phrase, ...], dict[str, tuple[_Entry, ...]], tuple[_Entry, ...]]
+"""What can start at a lemma: one-word phrases, longer ones by their second lemma, and
+phrases whose second word is ``*``."""
+
+
+class Hit(NamedTuple):
+    """A phrase found in a token sequence: tokens [first, last)."""
+
+    phrase: Phrase
+    first: int
+    last: int
+
+
+class Match(NamedTuple):
+    """A phrase found in a text: tokens [first, last) and characters [start, end)."""
+
+    phrase: Phrase
+    first: int
+    last: int
+    start: int
+    end: int
+
+
+def compile_phrase(text: str, *, label: str = "", alternative: str = "") -> Phrase:
+    """Lemmatise a phrase once; ``*`` is any one word (not first or last), ``{name}`` a name."""
+    words: list[Word] = []
+    for chunk in text.split():
+        if chunk == WILDCARD:
+            words.append(None)
+        elif chunk.strip(",.!?;:") == NAME_CLASS:
+            words.append((NAME_CLASS,))
+        else:
+            # A written word means itself: its {name} class (if any) must not match every name.
+            words.extend(
+                tuple(lemma for lemma in token.lemmas if lemma != NAME_CLASS)
+                for token in tokenize(chunk)
+            )
+    if not words or words[0] is None or words[-1] is None:
+        raise ValueError(f"phrase {text!r} must have a word first and last (not only '*')")
+    return Phrase(text, tuple(words), label, alternative)
+
+
+class PhraseMatcher:
+    """Finds many labelled phrases in tokenised text in one pass."""
+
+    __slots__ = ("_by_token", "_starts", "labels", "phrases")
+
+    def __init__(self, phrases: Iterable[Phrase]) -> None:
+        unique: dict[tuple[str, tuple[Word, ...]], Phrase] = {}
+        for phrase in phrases:
+            unique.setdefault((phrase.label, phrase.words), phrase)
+        self.phrases: tuple[Phrase, ...] = tuple(unique.values())
+        self.labels: frozenset[str] = frozenset(phrase.label for phrase in self.phrases)
+        # One-word phrases by lemma; longer ones by their first two lemmas (a phrase whose
+        # second word is ``*`` by its first lemma alone), so few candidates need checking.
+        singles: dict[str, list[Phrase]] = {}
+        pairs: dict[str, dict[str, list[_Entry]]] = {}
+        gapped: dict[str, list[_Entry]] = {}
+        for phrase in self.phrases:
+            first, *_ = phrase.words
+            assert first is not None  # compile_phrase guarantees it
+            for lemma in first:
+                if len(phrase.words) == 1:
+                    singles.setdefault(lemma, []).append(phrase)
+                elif phrase.words[1] is None:
+                    gapped.setdefault(lemma, []).append((phrase.words[1:], phrase))
+                else:
+                    following = pairs.setdefault(lemma, {})
+                    for second in phrase.words[1]:
+                        following.setdefault(second, []).append((phrase.words[2:], phrase))
+        # One entry per first lemma, so a token that starts nothing costs one lookup.
+        self._starts: dict[str, _Start] = {
+            lemma: (
+                tuple(singles.get(lemma, ())),
+                {second: tuple(found) for second, found in pairs.get(lemma, {}).items()},
+                tuple(gapped.get(lemma, ())),
+            )
+            for lemma in singles.keys() | pairs.keys() | gapped.keys()
+        }
+        self._by_token: dict[tuple[str, ...], tuple[_Start, ...]] = {}
+
+    def scan(self, lemma_sets: Sequence[tuple[str, ...]]) -> list[Hit]:
+        """Every phrase found in a sequence of token lemma sets, overlapping ones included."""
+        by_token = self._by_token
+        count = len(lemma_sets)
+        found: list[Hit] = []
+        append = found.append
+        new = tuple.__new__
+        for position, lemmas in enumerate(lemma_sets):
+            token_starts = by_token.get(lemmas)
+            if token_starts is None:
+                token_starts = self._starts_of(lemmas)
+            if not token_starts:
+                continue
+            hits: list[tuple[Phrase, int]] = []
+            for singles, pairs, gapped in token_starts:
+                if singles:
+                    hits.extend((phrase, position + 1) for phrase in singles)
+                if pairs and position + 1 < count:
+                    for second in lemma_sets[position + 1]:
+                        candidates = pairs.get(second)
+                        if candidates is not None:
+                            _extend(hits, candidates, lemma_sets, position + 2, count)
+                if gapped:
+                    _extend(hits, gapped, lemma_sets, position + 1, count)
+            if len(hits) > 1:
+                # A phrase indexed under several lemmas of these tokens is found once (by
+                # identity: hashing the frozen dataclass field by field is slow).
+                hits = list({(id(phrase), last): (phrase, last) for phrase, last in hits}.values())
+            for phrase, last in hits:
+                append(new(Hit, (phrase, position, last)))
+        return found
+
+    def _starts_of(self, lemmas: tuple[str, ...]) -> tuple[_Start, ...]:
+        """What can start at a token with these lemmas (remembered: most tokens repeat)."""
+        if len(self._by_token) >= _TOKEN_CACHE_SIZE:
+            self._by_token.clear()
+        starts = tuple(self._starts[lemma] for lemma in lemmas if lemma in self._starts)
+        self._by_token[lemmas] = starts
+        return starts
+
+    def scan_by_label(self, lemma_sets: Sequence[tuple[str, ...]]) -> dict[str, list[Hit]]:
+        """Per label, the leftmost-longest hits that do not overlap, in text order."""
+        by_label: dict[str, list[Hit]] = {}
+        for hit in self.scan(lemma_sets):
+            label = hit[0].label
+            found = by_label.get(label)
+            if found is None:
+                by_label[label] = [hit]
+            else:
+                found.append(hit)
+        for label, hits in by_label.items():
+            if len(hits) > 1:
+                by_label[label] = _leftmost_longest(hits)
+        return by_label
+
+    def find(self, tokens: Sequence[Token]) -> dict[str, list[Match]]:
+        """Per label, the leftmost-longest matches with character spans, in text order."""
+        found: dict[str, list[Match]] = {}
+        for label, hits in self.scan_by_label([token.lemmas for token in tokens]).items():
+            found[label] = [
+                Match(phrase, first, last, tokens[first].start, tokens[last - 1].end)
+                for phrase, first, last in hits
+            ]
+        return found
+
+    def search(self, text: str) -> dict[str, list[Match]]:
+        """Tokenise a text and :meth:`find` in it."""
+        return self.find(tokenize(text))
+
+
+def _extend(
+    hits: list[tuple[Phrase, int]],
+    candidates: tuple[_Entry, ...],
+    lemma_sets: Sequence[tuple[str, ...]],
+    offset: int,
+    count: int,
+) -> None:
+    """Add the candidates whose remaining words match from ``offset`` on, with their end."""
+    for rest, phrase in candidates:
+        last = offset + len(rest)
+        if last <= count and (not rest or _tail_matches(rest, lemma_sets, offset)):
+            hits.append((phrase, last))
+
+
+def _tail_matches(
+    rest: tuple[Word, ...], lemma_sets: Sequence[tuple[str, ...]], offset: int
+) -> bool:
+    for step, wanted in enumerate(rest):
+        if wanted is None:
+            continue
+        found = lemma_sets[offset + step]
+        for lemma in wanted:
+            if lemma in found:
+                break
+        else:
+            return False
+    return True
+
+
+def _leftmost_longest(hits: list[Hit]) -> list[Hit]:
+    hits.sort(key=lambda hit: (hit.first, hit.first - hit.last))
+    chosen: list[Hit] = []
+    taken_until = -1
+    for hit in hits:
+        if hit.first >= taken_until:
+            chosen.append(hit)
+            taken_until = hit.last
+    return chosen
