@@ -49,9 +49,11 @@ test-browser: $(STAMP)
 ## Benchmarks (figures for docs/benchmarks.md)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_throughput.py --sizes 100000 1000000
+	$(BIN)/python benchmarks/autoqa_throughput.py --sizes 100000 1000000
 
 bench-quick: $(STAMP)
-	$(BIN)/python benchmarks/import_throughput.py --sizes 20000
+	$(BIN)/python benchmarks/import_throughput.py --sizes 20000 --no-postgres
+	$(BIN)/python benchmarks/autoqa_throughput.py --sizes 20000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
