@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "nastavnik.accounts",
     "nastavnik.conversations",
     "nastavnik.scorecards",
+    "nastavnik.evaluations",
     "nastavnik.web",
 ]
 

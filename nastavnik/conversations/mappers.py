@@ -130,3 +130,40 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     raise TypeError(type(value))
+
+
+ENGINE_COLUMNS = (
+    "id",
+    "source",
+    "external_id",
+    "channel",
+    "direction",
+    "operator_id",
+    "client_ref",
+    "client_name",
+    "language",
+    "started_at",
+    "ended_at",
+    "topic",
+    "tags",
+    "turns",
+)
+
+
+def conversation_to_engine(row: dict[str, Any]) -> types.Conversation:
+    """A stored conversation (a ``values(*ENGINE_COLUMNS)`` row) as an engine Conversation."""
+    return types.Conversation(
+        external_id=row["external_id"],
+        channel=row["channel"],
+        operator=str(row["operator_id"]),
+        started_at=row["started_at"],
+        turns=tuple(turn_from_json(turn) for turn in row["turns"]),
+        source=row["source"],
+        client=row["client_ref"],
+        client_name=row["client_name"],
+        language=row["language"],
+        direction=row["direction"],
+        ended_at=row["ended_at"],
+        topic=row["topic"],
+        tags=tuple(row["tags"]),
+    )

@@ -12,6 +12,8 @@ from nastavnik.accounts.models import Operator, OperatorExternalId, Role, Team, 
 from nastavnik.conversations import services as conversation_services
 from nastavnik.conversations.models import Conversation
 from nastavnik.demodata import generator, roster, writer
+from nastavnik.evaluations import services as evaluation_services
+from nastavnik.evaluations.models import Evaluation
 from nastavnik.scorecards import services as scorecard_services
 
 DEMO_SOURCE = "demo"
@@ -107,3 +109,15 @@ def demo_conversations_setup(
     )
     path.unlink(missing_ok=True)
     return report
+
+
+def demo_autoqa_setup(
+    *, on_progress: Callable[[int], None] | None = None
+) -> evaluation_services.AutoQaReport | None:
+    """Evaluate the demo conversations automatically unless that was done already."""
+    demo = Conversation.objects.filter(source=DEMO_SOURCE)
+    if Evaluation.objects.filter(kind=Evaluation.Kind.AUTO, conversation__in=demo).exists():
+        return None
+    return evaluation_services.evaluation_auto_run(
+        actor=None, conversations=demo, progress=on_progress
+    )

@@ -65,6 +65,10 @@ class Command(BaseCommand):
                 f"Imported {report.created + report.updated} conversations "
                 f"({report.rejected} rejected)."
             )
+        with tqdm(total=count, unit="conv", desc="Auto-QA", file=sys.stderr) as bar:
+            evaluated = services.demo_autoqa_setup(on_progress=lambda n: bar.update(n - bar.n))
+        if evaluated is not None:
+            self.stdout.write(f"Evaluated {evaluated.evaluated} conversations automatically.")
         self._print_logins(logins, options["addr"])
         if not options["no_serve"]:
             call_command("runserver", options["addr"], use_reloader=False)
