@@ -12,6 +12,7 @@ from nastavnik.conversations import selectors, services
 from nastavnik.conversations.forms import ImportForm
 from nastavnik.core import selectors as core_selectors
 from nastavnik.core.errors import ApplicationError
+from nastavnik.evaluations import selectors as evaluation_selectors
 
 PAGE_SIZE = 50
 
@@ -34,10 +35,14 @@ def conversation_list(request):
 def conversation_detail(request, conversation_id: int):
     """The transcript of one conversation as a dialogue."""
     conversation = selectors.conversation_get(viewer=request.user, conversation_id=conversation_id)
+    evaluations = evaluation_selectors.evaluation_views(conversation=conversation)
+    turns = evaluation_selectors.highlighted_turns(
+        selectors.turns_for_display(conversation), evaluations
+    )
     return render(
         request,
         "conversations/conversation_detail.html",
-        {"conversation": conversation, "turns": selectors.turns_for_display(conversation)},
+        {"conversation": conversation, "turns": turns, "evaluations": evaluations},
     )
 
 
