@@ -91,7 +91,7 @@ def test_a_greeting_without_introduction_is_partial() -> None:
     result = detect(GREETING, conversation)
     assert result.verdict == "partial"
     assert quotes(result, conversation) == ["Здравствуйте"]
-    assert "introductions" in result.note
+    assert result.note == "есть: приветствие; нет: представление"
 
 
 def test_no_greeting_at_all_points_at_the_first_operator_turn() -> None:

@@ -105,6 +105,38 @@ _QUOTES = {"ru": ("«", "»"), "en": ("“", "”")}
 _YES_NO = {"ru": ("да", "нет"), "en": ("yes", "no")}
 
 
+# What each lexicon is called in a note shown to graders and operators.
+_LEXICON_NAMES = {
+    "ru": {
+        "greetings": "приветствие",
+        "introductions": "представление",
+        "company_names": "название компании",
+        "farewells": "прощание",
+        "closing_questions": "вопрос «остались ли вопросы»",
+        "clarifying_questions": "уточняющий вопрос",
+        "solution_markers": "решение",
+        "empathy": "эмпатия",
+        "client_negativity": "негатив клиента",
+        "filler_words": "слова-паразиты",
+        "bureaucratese": "канцеляризмы",
+        "negative_phrases": "негативные формулировки",
+        "refusal_triggers": "категоричный отказ",
+        "retention_attempts": "попытка удержания",
+        "refund_actions": "оформление возврата",
+        "prohibited_words": "запрещённые слова",
+        "sensitive_requests": "запрос данных карты",
+        "hold_requests": "просьба подождать",
+        "hold_thanks": "благодарность за ожидание",
+    },
+    "en": {},
+}
+
+
+def lexicon_name(language: str, name: str) -> str:
+    """A lexicon's name for people (its file name where no translation exists)."""
+    return _LEXICON_NAMES.get(language, _LEXICON_NAMES["ru"]).get(name, name.replace("_", " "))
+
+
 def say(language: str, key: str, **values: Any) -> str:
     """The note ``key`` in the language (Russian unless ``en``), with values filled in."""
     return _MESSAGES.get(language, _RU)[key].format(**values)

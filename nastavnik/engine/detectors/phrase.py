@@ -125,7 +125,10 @@ class PhraseDetector:
             key=lambda pair: (pair[0], pair[1].first),
         )
         note = messages.say(
-            language, "groups", present=", ".join(present) or "—", missing=", ".join(missing) or "—"
+            language,
+            "groups",
+            present=", ".join(messages.lexicon_name(language, n) for n in present) or "—",
+            missing=", ".join(messages.lexicon_name(language, n) for n in missing) or "—",
         )
         if not missing:
             return DetectorResult("yes", FOUND, evidence_of(context, every), note)
