@@ -21,7 +21,7 @@ in time order first. The definitions, chosen so that each figure means one thing
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from nastavnik.engine.types import Conversation, ConversationMetrics, Turn
 
@@ -160,11 +160,17 @@ def _overlap_seconds(conversation: Conversation) -> float | None:
     intervals = _speech_intervals(conversation.turns)
     if not intervals:
         return None
+    return overlap_of(intervals)
+
+
+def overlap_of(intervals: Iterable[tuple[float, float, str]]) -> float:
+    """Time during which at least two different speakers of ``(start, end, speaker)`` talk."""
+    spans = [(start, end, speaker) for start, end, speaker in intervals if end > start]
     # Sweep over start and end events; ends sort before starts at the same instant so
     # turns that merely touch do not overlap.
     events = sorted(
-        [(start, 1, speaker) for start, end, speaker in intervals if end > start]
-        + [(end, -1, speaker) for start, end, speaker in intervals if end > start]
+        [(start, 1, speaker) for start, _end, speaker in spans]
+        + [(end, -1, speaker) for _start, end, speaker in spans]
     )
     talking: dict[str, int] = {}
     total = 0.0

@@ -24,6 +24,7 @@ from nastavnik.engine.detectors.base import (
     PhraseSet,
 )
 from nastavnik.engine.detectors.config import Params
+from nastavnik.engine.metrics import overlap_of
 from nastavnik.engine.types import Conversation
 
 METRICS: tuple[str, ...] = (
@@ -179,22 +180,7 @@ def _overlap(conversation: Conversation) -> tuple[float | None, int | None]:
     intervals = speech_intervals(conversation)
     if not intervals:
         return None, None
-    events = sorted(
-        [(start, 1, speaker) for start, end, _position, speaker in intervals if end > start]
-        + [(end, -1, speaker) for start, end, _position, speaker in intervals if end > start]
-    )
-    talking: dict[str, int] = {}
-    total = 0.0
-    previous = None
-    for moment, change, speaker in events:
-        if previous is not None and len(talking) >= 2:
-            total += moment - previous
-        count = talking.get(speaker, 0) + change
-        if count:
-            talking[speaker] = count
-        else:
-            talking.pop(speaker, None)
-        previous = moment
+    total = overlap_of((start, end, speaker) for start, end, _position, speaker in intervals)
     return total, _worst_overlap_turn(intervals)
 
 
