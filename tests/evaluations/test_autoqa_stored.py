@@ -74,3 +74,18 @@ def test_cli_filters_by_channel(stored, capsys):
     call_command("autoqa", "--channel", "call", "--quiet")
     assert "evaluated: 3" in capsys.readouterr().out
     assert set(Evaluation.objects.values_list("conversation__channel", flat=True)) == {"call"}
+
+
+def test_import_with_autoqa_evaluates_what_it_wrote(tmp_path, capsys):
+    # given active scorecards and one conversation imported earlier
+    scorecard_services.scorecard_install_defaults(actor=None)
+    factories.import_records(tmp_path, [factories.record("old")])
+    path = factories.write_jsonl(
+        tmp_path / "new.jsonl", [factories.record("new1"), factories.record("new2")]
+    )
+    # when a file is imported with --autoqa
+    call_command("import_conversations", str(path), "--source", "test", "--autoqa", "--quiet")
+    # then exactly the conversations it wrote are evaluated
+    evaluated = set(Evaluation.objects.values_list("conversation__external_id", flat=True))
+    assert evaluated == {"new1", "new2"}
+    assert "auto-QA: evaluated 2" in capsys.readouterr().out

@@ -7,10 +7,13 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from tqdm import tqdm
 
 from nastavnik.conversations import services
+from nastavnik.conversations.models import Conversation
 from nastavnik.core.errors import ApplicationError
+from nastavnik.evaluations import services as evaluation_services
 
 
 class Command(BaseCommand):
@@ -35,6 +38,11 @@ class Command(BaseCommand):
             help="processes that parse and prepare JSON Lines while this one writes "
             "(default: one per core but one; 0 = all in this process)",
         )
+        parser.add_argument(
+            "--autoqa",
+            action="store_true",
+            help="evaluate the created and changed conversations with auto-QA afterwards",
+        )
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
     def handle(self, *args, **options):
@@ -55,6 +63,7 @@ class Command(BaseCommand):
         def on_issue(issue) -> None:
             tqdm.write(f"rejected: {issue}", file=sys.stderr)
 
+        started = timezone.now()
         try:
             report = services.conversation_import(
                 path=path,
@@ -76,5 +85,20 @@ class Command(BaseCommand):
             f"unchanged: {report.unchanged}, rejected: {report.rejected}, "
             f"new operators: {report.operators_created}"
         )
+        if options["autoqa"]:
+            self._autoqa(started, options["quiet"])
         if report.rejected:
             raise CommandError(f"{report.rejected} record(s) rejected; see the lines above.")
+
+    def _autoqa(self, started, quiet: bool) -> None:
+        written = Conversation.objects.filter(updated_at__gte=started)
+        with tqdm(
+            total=written.count(), unit="conv", desc="Auto-QA", disable=quiet, file=sys.stderr
+        ) as bar:
+            report = evaluation_services.evaluation_auto_run(
+                actor=None, conversations=written, progress=lambda n: bar.update(n - bar.n)
+            )
+        self.stdout.write(
+            f"auto-QA: evaluated {report.evaluated}, without an active scorecard: "
+            f"{report.skipped_no_scorecard}"
+        )
