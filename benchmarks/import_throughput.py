@@ -48,6 +48,13 @@ def fresh_database(kind: str, workdir: Path, pg_url: str) -> str:
     return pg_url.rsplit("/", 1)[0] + f"/{name}"
 
 
+def drop_database(url: str) -> None:
+    """Remove a benchmark database (gigabytes at a million conversations)."""
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
@@ -94,6 +101,8 @@ def main() -> None:
                     [*NASTAVNIK, "import", str(corpus), "--source", "bench", "--quiet"], env
                 )
                 rows.append((kind, size, seconds, size / seconds, peak, size / rerun_s))
+                if kind == "postgres":
+                    drop_database(env["DATABASE_URL"])
                 print(
                     f"{kind:8} {size:>9,}  {seconds:7.1f} s  {size / seconds:9,.0f} conv/s  "
                     f"peak {peak:6.0f} MiB  re-run {size / rerun_s:9,.0f} conv/s",
