@@ -32,13 +32,13 @@ _SPEECH_SPEAKERS = frozenset({"operator", "client", "bot"})
 
 def conversation_metrics(conversation: Conversation) -> ConversationMetrics:
     """Compute duration, response times, silence, overlap and turn and word counts."""
-    timeline = _timeline(conversation)
+    moments = turn_timeline(conversation)
     is_call = conversation.channel == "call"
     counts = _counts(conversation.turns)
     return ConversationMetrics(
-        duration_seconds=_duration_seconds(conversation, timeline),
-        first_response_seconds=None if is_call else _first_response_seconds(timeline),
-        longest_operator_delay_seconds=_longest_operator_delay_seconds(timeline, is_call=is_call),
+        duration_seconds=_duration_seconds(conversation, moments),
+        first_response_seconds=None if is_call else _first_response_seconds(moments),
+        longest_operator_delay_seconds=_longest_operator_delay_seconds(moments, is_call=is_call),
         longest_silence_seconds=_longest_silence_seconds(conversation) if is_call else None,
         overlap_seconds=_overlap_seconds(conversation) if is_call else None,
         operator_turns=counts[0],
@@ -56,7 +56,8 @@ turns that share a timestamp.
 """
 
 
-def _timeline(conversation: Conversation) -> list[Moment]:
+def turn_timeline(conversation: Conversation) -> list[Moment]:
+    """Timed turns as (begin, position, finish, speaker), in time order."""
     started_at = conversation.started_at
     moments = []
     for position, turn in enumerate(conversation.turns):
@@ -100,13 +101,18 @@ def _first_response_seconds(timeline: Sequence[Moment]) -> float | None:
     after it, the figure is None. Used for written channels; for calls the transcript
     starts when the operator answers, so the wait is not in it.
     """
+    return first_response(timeline)[0]
+
+
+def first_response(timeline: Sequence[Moment]) -> tuple[float | None, int | None]:
+    """The first-response wait and the index of the operator turn that ends it."""
     client_began = None
-    for begin, _position, _finish, speaker in timeline:
+    for begin, position, _finish, speaker in timeline:
         if speaker == "client" and client_began is None:
             client_began = begin
         elif speaker == "operator" and client_began is not None:
-            return begin - client_began
-    return None
+            return begin - client_began, position
+    return None, None
 
 
 def _longest_operator_delay_seconds(timeline: Sequence[Moment], *, is_call: bool) -> float | None:
@@ -118,9 +124,15 @@ def _longest_operator_delay_seconds(timeline: Sequence[Moment], *, is_call: bool
     operator starts before the client finishes). None when no operator turn follows a
     client turn.
     """
-    longest = None
-    waiting_since = None
-    for begin, _position, finish, speaker in timeline:
+    return longest_operator_delay(timeline, is_call=is_call)[0]
+
+
+def longest_operator_delay(
+    timeline: Sequence[Moment], *, is_call: bool
+) -> tuple[float | None, int | None]:
+    """The longest operator delay and the index of the operator turn that ends it."""
+    longest, worst, waiting_since = None, None, None
+    for begin, position, finish, speaker in timeline:
         if speaker == "client":
             if is_call:
                 waiting_since = finish
@@ -128,9 +140,10 @@ def _longest_operator_delay_seconds(timeline: Sequence[Moment], *, is_call: bool
                 waiting_since = begin
         elif speaker == "operator" and waiting_since is not None:
             delay = max(0.0, begin - waiting_since)
-            longest = delay if longest is None else max(longest, delay)
+            if longest is None or delay > longest:
+                longest, worst = delay, position
             waiting_since = None
-    return longest
+    return longest, worst
 
 
 def _longest_silence_seconds(conversation: Conversation) -> float | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from nastavnik.engine import metrics
 from nastavnik.engine.detectors import messages
 from nastavnik.engine.detectors.base import (
     DetectorConfigError,
@@ -89,9 +90,15 @@ class TimingDetector:
             return _longest_hold(conversation, context, self.hold_requests.label)
         is_call = conversation.channel == "call"
         if self.metric == "first_response":
-            return (None, None) if is_call else _first_response(_timeline(conversation))
+            return (
+                (None, None)
+                if is_call
+                else metrics.first_response(metrics.turn_timeline(conversation))
+            )
         if self.metric == "longest_operator_delay":
-            return _longest_delay(_timeline(conversation), is_call=is_call)
+            return metrics.longest_operator_delay(
+                metrics.turn_timeline(conversation), is_call=is_call
+            )
         if not is_call:
             return None, None
         if self.metric == "longest_silence":
@@ -99,55 +106,9 @@ class TimingDetector:
         return _overlap(conversation)
 
 
-# The figures below follow the definitions of nastavnik.engine.metrics exactly (a property
-# test holds them equal to conversation_metrics); they are computed here beside the turn
-# that ends the worst wait, in one pass and without metrics' word counts, for speed.
-
-
-def _timeline(conversation: Conversation) -> list[Moment]:
-    """Turns placed in time as :mod:`nastavnik.engine.metrics` places them."""
-    started_at = conversation.started_at
-    moments = []
-    for position, turn in enumerate(conversation.turns):
-        if turn.start is not None:
-            begin = turn.start
-        elif turn.at is not None:
-            try:
-                begin = (turn.at - started_at).total_seconds()
-            except TypeError:
-                continue
-        else:
-            continue
-        finish = turn.end if turn.end is not None and turn.end >= begin else begin
-        moments.append((begin, position, finish, turn.speaker))
-    moments.sort()
-    return moments
-
-
-def _first_response(timeline: list[Moment]) -> tuple[float | None, int | None]:
-    client_began = None
-    for begin, position, _finish, speaker in timeline:
-        if speaker == "client" and client_began is None:
-            client_began = begin
-        elif speaker == "operator" and client_began is not None:
-            return begin - client_began, position
-    return None, None
-
-
-def _longest_delay(timeline: list[Moment], *, is_call: bool) -> tuple[float | None, int | None]:
-    longest, worst, waiting_since = None, None, None
-    for begin, position, finish, speaker in timeline:
-        if speaker == "client":
-            if is_call:
-                waiting_since = finish
-            elif waiting_since is None:
-                waiting_since = begin
-        elif speaker == "operator" and waiting_since is not None:
-            delay = max(0.0, begin - waiting_since)
-            if longest is None or delay > longest:
-                longest, worst = delay, position
-            waiting_since = None
-    return longest, worst
+# Call silence and overlap follow the definitions of nastavnik.engine.metrics (a property
+# test holds them equal) and also report the turn to quote; response times come straight
+# from metrics.
 
 
 def speech_intervals(conversation: Conversation) -> list[tuple[float, float, int, str]]:
@@ -202,7 +163,7 @@ def _longest_hold(
     conversation: Conversation, context: DetectorContext, label: str
 ) -> tuple[float | None, int | None]:
     """From the end of a hold request to the operator's next turn; the longest of them."""
-    timeline = _timeline(conversation)
+    timeline = metrics.turn_timeline(conversation)
     longest, worst = None, None
     held_since: float | None = None
     for begin, position, finish, speaker in timeline:
