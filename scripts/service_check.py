@@ -1,4 +1,4 @@
-"""Exit 0 when a service answers: ``service_check.py postgres URL`` or ``redis URL``."""
+"""Exit 0 when PostgreSQL answers: ``service_check.py postgres URL``."""
 
 from __future__ import annotations
 
@@ -13,10 +13,6 @@ def main() -> int:
 
             with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", connect_timeout=3):
                 return 0
-        if kind == "redis":
-            import redis
-
-            return 0 if redis.Redis.from_url(url, socket_connect_timeout=3).ping() else 1
     except Exception as error:  # any failure means "not reachable"
         print(f"{kind} not reachable at {url}: {error}", file=sys.stderr)
         return 1

@@ -41,10 +41,6 @@ def expect(default: int, anonymous: int = 302, **by_role: int) -> dict[str, int]
     return table
 
 
-def own_and_other(full: int = 200, **kwargs: int) -> dict[str, int]:
-    return expect(full, **kwargs)
-
-
 @dataclass(frozen=True)
 class Case:
     variant: str  # which object the URL points at: "", "own" or "other"

@@ -41,6 +41,11 @@ def can_import(viewer) -> bool:
     return bool(roles_of(viewer) & IMPORT_ROLES)
 
 
+def can_list_operators(viewer) -> bool:
+    """Who has an operators page: anyone who may see someone other than themself."""
+    return bool(roles_of(viewer) - {Role.OPERATOR, Role.TRAINER})
+
+
 def operator_filter(viewer, prefix: str = "") -> Q | None:
     """A Q over operators (optionally through ``prefix``) the viewer may see; None = all."""
     roles = roles_of(viewer)

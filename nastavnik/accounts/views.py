@@ -7,13 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from nastavnik.accounts import access, selectors
-from nastavnik.accounts.models import Role
 
 
 @login_required
 def operator_list(request):
     """Operators in the user's scope with team, grade, mentor and conversation count."""
-    if access.roles_of(request.user) <= {Role.OPERATOR, Role.TRAINER}:
+    if not access.can_list_operators(request.user):
         raise PermissionDenied
     operators = selectors.operator_list(viewer=request.user)
     return render(request, "accounts/operator_list.html", {"operators": operators})
