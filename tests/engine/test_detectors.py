@@ -154,10 +154,94 @@ def test_sensitive_requests_are_requests_not_mentions() -> None:
     config = {"family": "phrase", "lexicon": "sensitive_requests", "expect": "absent"}
     advice = chat(("operator", "Никому не сообщайте пин-код и код из смс, даже нам."))
     assert detect(config, advice).verdict == "yes"
+    warning = chat(("operator", "Мы никогда не спрашиваем CVV и пароли. Я пришлю вам код из СМС."))
+    assert detect(config, warning).verdict == "yes"
     request = chat(("operator", "Продиктуйте, пожалуйста, номер карты полностью и CVV"))
     result = detect(config, request)
     assert result.verdict == "no"
-    assert quotes(result, request) == ["Продиктуйте, пожалуйста, номер карты", "CVV"]
+    assert quotes(result, request) == ["Продиктуйте, пожалуйста, номер карты полностью"]
+    spread = chat(("operator", "Назовите, пожалуйста, кодовое слово и пин-код карты"))
+    assert quotes(detect(config, spread), spread) == [
+        "Назовите, пожалуйста, кодовое слово и пин-код"
+    ]
+
+
+FAREWELL = {"family": "phrase", "lexicon": "farewells", "position": "last_turns", "turns": 2}
+NEGATIVE = {"family": "rate", "lexicon": "negative_phrases", "per_100_words_max": 0.5}
+
+
+def test_known_misses_a_farewell_with_a_name_and_a_reproach_with_particles() -> None:
+    farewell = chat(("operator", "Готово."), ("operator", "Хорошего вам дня, Игорь!"))
+    assert quotes(detect(FAREWELL, farewell), farewell) == ["Хорошего вам дня"]
+    reproach = chat(("operator", "Я же вам уже объяснила: заказ в пути."))
+    result = detect(NEGATIVE, reproach)
+    assert result.verdict == "no"
+    assert quotes(result, reproach) == ["Я же вам уже объяснила"]
+
+
+def test_a_greeting_is_not_a_farewell_and_waiting_for_the_client_is_not_an_order() -> None:
+    greeting_only = chat(("operator", "Добрый день! Доставка 3–5 дней."))
+    assert detect(FAREWELL, greeting_only).verdict == "no"
+    assert detect(FAREWELL, chat(("operator", "Доброго дня!"))).verdict == "yes"
+    welcome = chat(("operator", "Записала вас на 15:00. Ждём вас! Попробуйте войти ещё раз."))
+    assert detect(NEGATIVE, welcome).verdict == "yes"
+    assert detect(NEGATIVE, chat(("operator", "Ждите."))).verdict == "no"
+
+
+def test_the_operator_name_counts_as_an_introduction_when_configured() -> None:
+    config = {**GREETING, "operator_name_counts_as": "introductions"}
+    opening = ("operator", "банк заря екатерина добрый день")
+    named = chat(opening, operator_name="Екатерина Смирнова")
+    assert detect(config, named).verdict == "yes"
+    assert detect(GREETING, named).verdict == "partial"
+    placeholder = chat(opening, operator_name="Оператор")
+    assert detect(config, placeholder).verdict == "partial"
+
+
+def test_partial_needs_the_named_group() -> None:
+    config = {**GREETING, "partial_needs": "greetings"}
+    no_greeting = chat(("operator", "Меня зовут Роман. Номер заказа?"))
+    assert detect(GREETING, no_greeting).verdict == "partial"
+    assert detect(config, no_greeting).verdict == "no"
+    greeting_only = chat(("operator", "Здравствуйте! Номер заказа?"))
+    assert detect(config, greeting_only).verdict == "partial"
+
+
+def test_a_group_parameter_must_name_one_of_the_lexicons() -> None:
+    with pytest.raises(DetectorConfigError, match="partial_needs"):
+        compile_detector({**GREETING, "partial_needs": "farewells"})
+    with pytest.raises(DetectorConfigError, match="na_if_client_left"):
+        compile_detector({**FAREWELL, "na_if_client_left": "yes"})
+
+
+def test_a_client_who_left_makes_the_closing_not_applicable() -> None:
+    config = {**FAREWELL, "na_if_client_left": True}
+    gone = chat(("client", "как сменить номер?"), ("operator", "Подскажите, старый номер у вас?"))
+    result = detect(config, gone)
+    assert result.verdict == "na"
+    assert "прервано" in result.note
+    checked = chat(("client", "а"), ("operator", "Готово."), ("operator", "Вы на связи?"))
+    assert detect(config, checked).verdict == "na"
+    answered = chat(("operator", "Подскажите номер?"), ("client", "12"), ("operator", "Готово."))
+    assert detect(config, answered).verdict == "no"
+    said_goodbye = chat(("operator", "Не получила ответа, закрываю чат. Хорошего дня!"))
+    assert detect(config, said_goodbye).verdict == "yes"
+    assert detect(FAREWELL, gone).verdict == "no"
+
+
+def test_a_plain_request_after_an_attempt_is_insisting() -> None:
+    config = {"family": "refusal_protocol"}
+    conversation = chat(
+        ("client", "Отключите подписку, решение окончательное"),
+        ("operator", "Могу предложить скидку 30%."),
+        ("client", "нет"),
+        ("operator", "Ещё можно заморозить подписку на месяц."),
+        ("client", "нет. верните деньги"),
+        ("operator", "Возврат только в офисе с паспортом."),
+    )
+    result = detect(config, conversation)
+    assert result.verdict == "no"
+    assert "верните деньги" in quotes(result, conversation)
 
 
 def test_without_turns_of_the_speaker_presence_is_na_and_absence_yes() -> None:
@@ -186,7 +270,7 @@ def test_a_clarifying_question_before_the_solution_is_yes() -> None:
     )
     result = detect(ORDER, conversation)
     assert result.verdict == "yes"
-    assert quotes(result, conversation) == ["Подскажите, пожалуйста", "Начислила"]
+    assert quotes(result, conversation) == ["Подскажите, пожалуйста, номер", "Начислила"]
 
 
 def test_the_question_may_come_earlier_in_the_same_turn() -> None:

@@ -12,6 +12,8 @@ from nastavnik.engine.text import lexicons, morph
 from nastavnik.engine.text.phrases import Phrase, PhraseMatcher, compile_phrase
 
 LEXICON_NAMES = {
+    "client_gone",
+    "refusal_insist",
     "greetings",
     "introductions",
     "company_names",
@@ -70,6 +72,40 @@ def test_the_wildcard_stands_for_exactly_one_word() -> None:
     ]
     assert found("спасибо за ожидание", "спасибо * за ожидание") == []
     assert found("спасибо вам огромное за ожидание", "спасибо * за ожидание") == []
+
+
+def test_address_words_and_particles_inside_a_phrase_are_stepped_over() -> None:
+    # «вам», «же», «пожалуйста», a name: up to two such words the phrase does not list
+    assert found("Хорошего вам дня, Игорь!", "хорошего дня") == ["Хорошего вам дня"]
+    assert found("Я же вам уже объяснила", "я уже объяснила") == ["Я же вам уже объяснила"]
+    assert found("Продиктуйте, пожалуйста, номер", "продиктуйте номер") == [
+        "Продиктуйте, пожалуйста, номер"
+    ]
+    assert found("Хорошего, Игорь, вам же дня", "хорошего дня") == []  # three are too many
+    assert found("хорошего солнечного дня", "хорошего дня") == []  # a meaningful word is not
+    assert found("всего доброго", "всего вам доброго") == []  # a listed word stays required
+
+
+def test_the_gap_stands_for_up_to_four_words() -> None:
+    assert found("назовите пин-код", "назовите ... пин-код") == ["назовите пин-код"]
+    text = "Назовите, пожалуйста, кодовое слово и пин-код карты"
+    assert found(text, "назовите ... пин-код") == ["Назовите, пожалуйста, кодовое слово и пин-код"]
+    far = "назовите нам если не получится сменить пин-код"
+    assert found(far, "назовите ... пин-код") == []
+
+
+def test_an_exact_form_matches_only_that_written_form() -> None:
+    assert found("Доброго дня!", "=доброго дня") == ["Доброго дня"]
+    assert found("Добрый день!", "=доброго дня") == []
+    assert found("Ждите. Ждём вас!", "=ждите") == ["Ждите"]
+    assert found("слушаю вас", "=слушайте") == []
+    assert "добрый" in morph.lemmas("доброго")  # the ordinary lemma is still there
+
+
+@pytest.mark.parametrize("phrase", ["...", "... спасибо", "спасибо ...", "спасибо …"])
+def test_a_gap_is_never_first_or_last(phrase: str) -> None:
+    with pytest.raises(ValueError, match="word first and last"):
+        compile_phrase(phrase)
 
 
 @pytest.mark.parametrize("phrase", ["*", "* спасибо", "спасибо *", "", "!!!"])

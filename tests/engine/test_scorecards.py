@@ -402,6 +402,8 @@ LEXICONS = {
     "sensitive_requests",
     "hold_requests",
     "hold_thanks",
+    "client_gone",
+    "refusal_insist",
 }
 # The parameters of each family in docs/detectors.md, and which of them name lexicons.
 FAMILY_PARAMETERS = {
@@ -414,12 +416,15 @@ FAMILY_PARAMETERS = {
         "expect",
         "require_all_of",
         "min_count",
+        "operator_name_counts_as",
+        "partial_needs",
+        "na_if_client_left",
     },
     "order": {"before", "after", "speaker"},
     "rate": {"lexicon", "speaker", "per_100_words_max", "partial_max"},
     "client_name": {"min_uses"},
     "timing": {"metric", "max_seconds", "partial_max_seconds"},
-    "refusal_protocol": {"triggers", "attempts", "refund", "max_attempts"},
+    "refusal_protocol": {"triggers", "attempts", "refund", "insist", "max_attempts"},
     "empathy_after_negativity": {"negativity", "empathy", "within_turns"},
     "hold_etiquette": {"ask", "thanks"},
 }

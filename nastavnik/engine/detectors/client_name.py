@@ -15,7 +15,9 @@ no; na when the name is unknown or the operator has no turns.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import ClassVar
 
 from nastavnik.engine.detectors import messages
@@ -154,6 +156,31 @@ def name_lemmas(name: str) -> frozenset[str]:
         keys.update(SHORT_FORMS.get(key, ()))
         keys.update(_FULL_FORMS.get(key, ()))
     return frozenset(keys)
+
+
+def operator_name_uses(
+    conversation: Conversation, context: DetectorContext, turns: Iterable[int]
+) -> list[tuple[int, Hit]]:
+    """The operator's own first name (from ``operator_name``) in the given turns, as hits."""
+    keys = _operator_name_keys(conversation.operator_name)
+    if not keys:
+        return []
+    found = []
+    for turn in turns:
+        for position, lemma_set in enumerate(context.lemmas(turn)):
+            if not keys.isdisjoint(lemma_set):
+                found.append((turn, Hit(_ANY_NAME.phrases[0], position, position + 1)))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _operator_name_keys(value: str) -> frozenset[str]:
+    """Lemmas of the operator's first name; none for a placeholder or an unknown word."""
+    name = _name_from_metadata(value)
+    # Only a dictionary first name: «Оператор», «Поддержка» or a login must not count.
+    if name is None or not morph.is_first_name(name):
+        return frozenset()
+    return name_lemmas(name)
 
 
 def _name_from_metadata(value: str) -> str | None:

@@ -12,6 +12,8 @@ _RU: dict[str, str] = {
     "no_turns": "нет реплик ({speaker})",
     "found": "найдено: {quotes}",
     "not_found": "не найдено ({scope})",
+    "client_left": "не найдено ({scope}); клиент не ответил на последнюю реплику оператора — "
+    "обращение прервано",
     "too_few": "найдено {count} из {minimum}: {quotes}",
     "groups": "есть: {present}; нет: {missing}",
     "absent_ok": "не найдено ({scope}) — так и должно быть",
@@ -58,6 +60,8 @@ _EN: dict[str, str] = {
     "no_turns": "no {speaker} turns",
     "found": "found: {quotes}",
     "not_found": "not found ({scope})",
+    "client_left": "not found ({scope}); the client did not answer the operator's last turn — "
+    "the contact was broken off",
     "too_few": "found {count} of {minimum}: {quotes}",
     "groups": "present: {present}; missing: {missing}",
     "absent_ok": "not found ({scope}), as expected",

@@ -2,7 +2,9 @@
 
 Parameters: ``triggers`` (default lexicon refusal_triggers, client phrases), ``attempts``
 (default retention_attempts, operator phrases), ``refund`` (default refund_actions,
-operator phrases), ``max_attempts`` (default 2).
+operator phrases), ``insist`` (default refusal_insist, client phrases that repeat the
+demand: «отменяйте», «верните деньги» — plain requests, which after an attempt mean the
+client insists; a trigger counts too), ``max_attempts`` (default 2).
 
 From the client's first trigger, each later operator turn with an attempt phrase counts as
 one attempt, until the first operator turn with a refund phrase (an attempt earlier in that
@@ -10,7 +12,8 @@ same turn still counts). Verdict:
 
 * refund after exactly ``max_attempts`` attempts → yes; after fewer (but some) → partial;
   after none → no (no retention at all); more than ``max_attempts`` attempts → no;
-* no refund: the client insists again (a trigger after the last attempt) → no; no attempt
+* no refund: the client insists again (a trigger or an insist phrase after the last
+  attempt) → no; no attempt
   at all → no; 1..``max_attempts`` attempts and the client does not insist (retained) → yes;
 * no trigger → na.
 """
@@ -43,10 +46,12 @@ class RefusalProtocolDetector:
     attempts: PhraseSet
     refund: PhraseSet
     max_attempts: int
+    insist: PhraseSet | None = None
 
     @property
     def phrase_sets(self) -> tuple[PhraseSet, ...]:
-        return (self.triggers, self.attempts, self.refund)
+        found = (self.triggers, self.attempts, self.refund)
+        return found if self.insist is None else (*found, self.insist)
 
     def detect(self, conversation: Conversation, context: DetectorContext) -> DetectorResult:
         """Follow the conversation from the refusal to the refund and judge the attempts."""
@@ -69,6 +74,8 @@ class RefusalProtocolDetector:
             speaker = turns[turn].speaker
             if speaker == "client":
                 repeated = context.matches(turn, self.triggers.label)
+                if not repeated and self.insist is not None:
+                    repeated = context.matches(turn, self.insist.label)
                 if repeated and attempts:
                     insisted = [(turn, repeated[0])]
                 continue
@@ -117,5 +124,6 @@ def build(params: Params) -> RefusalProtocolDetector:
         triggers=params.source("triggers", default_lexicon="refusal_triggers"),
         attempts=params.source("attempts", default_lexicon="retention_attempts"),
         refund=params.source("refund", default_lexicon="refund_actions"),
+        insist=params.source("insist", default_lexicon="refusal_insist"),
         max_attempts=params.integer("max_attempts", 2, minimum=1) or 2,
     )

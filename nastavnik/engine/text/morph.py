@@ -41,6 +41,11 @@ _chain = chain.from_iterable
 NAME_CLASS = "{name}"
 """Extra lemma of every word that can be a first name; phrases use it as a word class."""
 
+EXACT_MARK = "="
+"""Prefix of the extra lemma ``=form`` that a registered written form carries (see
+:func:`exact_form_lemma`), so a phrase can ask for «=доброго» (a farewell), not «добрый»."""
+_EXACT_FORMS: set[str] = set()
+
 LEXICON_ROOT = Path(__file__).resolve().parent.parent / "data" / "lexicons"
 SPELLINGS_FILE = "chat_spellings.txt"
 
@@ -190,6 +195,24 @@ def is_dictionary_word(word: str) -> bool:
     return bool(_CYRILLIC.search(folded)) and _analyzer().word_is_known(folded)
 
 
+def exact_form_lemma(word: str) -> str:
+    """The extra lemma that marks this written form (``=слушайте``), registering the form.
+
+    A lemma forgets mood and case: «слушайте» (a filler) and «слушаю» (an answer) are both
+    «слушать», «доброго дня» (a farewell) and «добрый день» (a greeting) one lemma pair.
+    Registered forms also carry ``=form`` in their lemmas, so a phrase word written
+    ``=form`` matches that form only. Registering clears the lemma cache (rare: lexicons
+    are compiled once per process).
+    """
+    form = fold(word)
+    if _CYRILLIC.search(form) and _LATIN.search(form):
+        form = form.translate(_HOMOGLYPHS)
+    if form not in _EXACT_FORMS:
+        _EXACT_FORMS.add(form)
+        _analyse.cache_clear()
+    return EXACT_MARK + form
+
+
 def spellings() -> dict[str, tuple[str, ...]]:
     """The chat-spelling table: folded variant → normal words (from the data files)."""
     return dict(_spellings())
@@ -202,6 +225,8 @@ def _analyse(surface: str) -> tuple[tuple[str, ...], ...]:
         word = word.translate(_HOMOGLYPHS)
     expansion = _spellings().get(word)
     if expansion is None:
+        if word in _EXACT_FORMS:
+            return ((*_lemmas_of(word), EXACT_MARK + word),)
         return (_lemmas_of(word),)
     return tuple(_lemmas_of(part) for part in expansion)
 

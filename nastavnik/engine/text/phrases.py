@@ -1,13 +1,20 @@
 """A compiled phrase matcher over lemma sequences, with character spans for evidence.
 
 Each phrase is lemmatised once into a sequence of lemma sets (``*`` = any one word,
-``{name}`` = any first name), so the entry «помочь» matches «помогу», «поможем» and
+``{name}`` = any first name, ``...`` = up to four words, ``=form`` = this written form
+only), so the entry «помочь» matches «помогу», «поможем» and
 «помочь». A text word matches a phrase word when their lemma sets share a lemma (see
 :mod:`nastavnik.engine.text.morph`): an ambiguous form on either side («отменён»: отменный /
 отменить) matches every reading. One-word phrases are indexed by lemma and longer ones by
 their first two lemmas, so a text is scanned once and at each token only the few phrases
 that can start there are checked. Matching works on whole tokens, so word boundaries hold
 by construction (``нет`` never matches inside ``интернет``).
+
+Inside a phrase the text may hold up to two words the phrase does not list, if they are
+only a form of address or an emphatic particle (``вы``/``ты`` in any case, ``же``, ``ведь``,
+``уж``, a first name): «Хорошего вам дня, Игорь» matches «хорошего дня», «я же вам уже
+объяснила» matches «я уже объяснила». A phrase word that is itself such a word («всего вам
+доброго») still has to be there.
 
 Each phrase carries a ``label`` (usually the lexicon's name); one matcher serves many
 lexicons, and :meth:`PhraseMatcher.find` returns, per label, the leftmost-longest matches
@@ -20,12 +27,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from nastavnik.engine.text.morph import NAME_CLASS, Token, tokenize
+from nastavnik.engine.text.morph import EXACT_MARK, NAME_CLASS, Token, exact_form_lemma, tokenize
 
 _TOKEN_CACHE_SIZE = 200_000
 
+SKIPPABLE: frozenset[str] = frozenset(
+    {"вы", "ты", "же", "ж", "ведь", "уж", "пожалуйста", NAME_CLASS}
+)
+"""Lemmas of words a phrase match may step over: address and emphasis, not meaning."""
+MAX_SKIPS = 2
+"""At most this many such words inside one match."""
+
 WILDCARD = "*"
 """A phrase word that matches any one word."""
+
+GAP = "..."
+"""A phrase word that matches up to ``MAX_GAP`` arbitrary words (none too)."""
+MAX_GAP = 4
+_GAP_WORD: tuple[str, ...] = ("\x00gap",)  # never a lemma: only ever compared by identity
 
 
 Word = tuple[str, ...] | None
@@ -42,11 +61,16 @@ class Phrase:
     alternative: str = ""
 
     def matches_lemmas(self, lemma_sets: Sequence[tuple[str, ...]]) -> bool:
-        """True if a sequence of token lemma sets matches this phrase word by word."""
-        return len(lemma_sets) == len(self.words) and all(
-            wanted is None or not set(wanted).isdisjoint(found)
-            for wanted, found in zip(self.words, lemma_sets, strict=True)
-        )
+        """True if a sequence of token lemma sets is exactly one match of this phrase.
+
+        Word by word, as the matcher reads it: ``*`` one word, ``...`` up to ``MAX_GAP``,
+        and up to ``MAX_SKIPS`` address words or particles stepped over.
+        """
+        first = self.words[0]
+        if not lemma_sets or first is None or set(first).isdisjoint(lemma_sets[0]):
+            return False
+        count = len(lemma_sets)
+        return _tail_end(self.words[1:], lemma_sets, 1, count, MAX_SKIPS) == count
 
 
 _Entry = tuple[tuple[Word, ...], Phrase]
@@ -77,21 +101,25 @@ class Match(NamedTuple):
 
 
 def compile_phrase(text: str, *, label: str = "", alternative: str = "") -> Phrase:
-    """Lemmatise a phrase once; ``*`` is any one word (not first or last), ``{name}`` a name."""
+    """Lemmatise a phrase once; ``*`` is one word, ``...`` up to four (neither first nor last)."""
     words: list[Word] = []
     for chunk in text.split():
         if chunk == WILDCARD:
             words.append(None)
+        elif chunk in (GAP, "…"):
+            words.append(_GAP_WORD)
         elif chunk.strip(",.!?;:") == NAME_CLASS:
             words.append((NAME_CLASS,))
+        elif chunk.startswith(EXACT_MARK) and len(chunk.strip(",.!?;:")) > 1:
+            words.append((exact_form_lemma(chunk.strip(",.!?;:")[1:]),))
         else:
             # A written word means itself: its {name} class (if any) must not match every name.
             words.extend(
                 tuple(lemma for lemma in token.lemmas if lemma != NAME_CLASS)
                 for token in tokenize(chunk)
             )
-    if not words or words[0] is None or words[-1] is None:
-        raise ValueError(f"phrase {text!r} must have a word first and last (not only '*')")
+    if not words or words[0] in (None, _GAP_WORD) or words[-1] in (None, _GAP_WORD):
+        raise ValueError(f"phrase {text!r} must have a word first and last (not '*' or '...')")
     return Phrase(text, tuple(words), label, alternative)
 
 
@@ -117,7 +145,7 @@ class PhraseMatcher:
             for lemma in first:
                 if len(phrase.words) == 1:
                     singles.setdefault(lemma, []).append(phrase)
-                elif phrase.words[1] is None:
+                elif phrase.words[1] is None or phrase.words[1] is _GAP_WORD:
                     gapped.setdefault(lemma, []).append((phrase.words[1:], phrase))
                 else:
                     following = pairs.setdefault(lemma, {})
@@ -152,12 +180,15 @@ class PhraseMatcher:
                 if singles:
                     hits.extend((phrase, position + 1) for phrase in singles)
                 if pairs and position + 1 < count:
-                    for second in lemma_sets[position + 1]:
+                    following = lemma_sets[position + 1]
+                    for second in following:
                         candidates = pairs.get(second)
                         if candidates is not None:
-                            _extend(hits, candidates, lemma_sets, position + 2, count)
+                            _extend(hits, candidates, lemma_sets, position + 2, count, MAX_SKIPS)
+                    if not SKIPPABLE.isdisjoint(following):
+                        _extend_pairs(hits, pairs, lemma_sets, position + 2, count)
                 if gapped:
-                    _extend(hits, gapped, lemma_sets, position + 1, count)
+                    _extend(hits, gapped, lemma_sets, position + 1, count, MAX_SKIPS)
             if len(hits) > 1:
                 # A phrase indexed under several lemmas of these tokens is found once (by
                 # identity: hashing the frozen dataclass field by field is slow).
@@ -204,33 +235,85 @@ class PhraseMatcher:
         return self.find(tokenize(text))
 
 
+def _extend_pairs(
+    hits: list[tuple[Phrase, int]],
+    pairs: dict[str, tuple[_Entry, ...]],
+    lemma_sets: Sequence[tuple[str, ...]],
+    second: int,
+    count: int,
+) -> None:
+    """Add the phrases whose second word comes after an address word or particle that
+    follows the first one («хорошего вам дня»): ``second`` is the first place to look."""
+    skipped = 1
+    while second < count:
+        found = lemma_sets[second]
+        for lemma in found:
+            candidates = pairs.get(lemma)
+            if candidates is not None:
+                _extend(hits, candidates, lemma_sets, second + 1, count, MAX_SKIPS - skipped)
+        if skipped == MAX_SKIPS or SKIPPABLE.isdisjoint(found):
+            return
+        second += 1
+        skipped += 1
+
+
 def _extend(
     hits: list[tuple[Phrase, int]],
     candidates: tuple[_Entry, ...],
     lemma_sets: Sequence[tuple[str, ...]],
     offset: int,
     count: int,
+    skips: int,
 ) -> None:
     """Add the candidates whose remaining words match from ``offset`` on, with their end."""
     for rest, phrase in candidates:
-        last = offset + len(rest)
-        if last <= count and (not rest or _tail_matches(rest, lemma_sets, offset)):
+        if not rest:
+            hits.append((phrase, offset))
+            continue
+        last = _tail_end(rest, lemma_sets, offset, count, skips)
+        if last is not None:
             hits.append((phrase, last))
 
 
-def _tail_matches(
-    rest: tuple[Word, ...], lemma_sets: Sequence[tuple[str, ...]], offset: int
-) -> bool:
+def _tail_end(
+    rest: tuple[Word, ...],
+    lemma_sets: Sequence[tuple[str, ...]],
+    offset: int,
+    count: int,
+    skips: int,
+) -> int | None:
+    """Where the phrase words ``rest`` end when they match from ``offset`` on, else None.
+
+    A text word that is not the wanted one but only an address or a particle is stepped
+    over, at most ``skips`` times; the wanted word is tried first, so nothing is lost. A
+    ``...`` gap tries the shortest stretch first.
+    """
+    position = offset
     for step, wanted in enumerate(rest):
-        if wanted is None:
-            continue
-        found = lemma_sets[offset + step]
-        for lemma in wanted:
-            if lemma in found:
+        if wanted is _GAP_WORD:
+            after = rest[step + 1 :]
+            for start in range(position, min(position + MAX_GAP, count - len(after)) + 1):
+                end = _tail_end(after, lemma_sets, start, count, skips)
+                if end is not None:
+                    return end
+            return None
+        while True:
+            if position >= count:
+                return None
+            found = lemma_sets[position]
+            position += 1
+            if wanted is None:
                 break
-        else:
-            return False
-    return True
+            for lemma in wanted:
+                if lemma in found:
+                    break
+            else:
+                if not skips or SKIPPABLE.isdisjoint(found):
+                    return None
+                skips -= 1
+                continue
+            break
+    return position
 
 
 def _leftmost_longest(hits: list[Hit]) -> list[Hit]:
