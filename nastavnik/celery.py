@@ -10,4 +10,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nastavnik.settings")
 
 app = Celery("nastavnik")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["nastavnik.core", "nastavnik.conversations"])
+app.autodiscover_tasks(["nastavnik.core", "nastavnik.conversations", "nastavnik.evaluations"])
+app.autodiscover_tasks(["nastavnik.sampling"])

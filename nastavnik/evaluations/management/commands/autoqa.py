@@ -2,33 +2,42 @@
 
 With ``--input`` the command scores a file and writes results (no database); without it,
 it evaluates the stored conversations matching the filters with each channel's active
-scorecard and stores one automatic evaluation per conversation (a re-run replaces it).
+scorecard and stores one automatic evaluation per conversation (a re-run replaces it):
+on all cores of this machine (``--workers``), or as Celery tasks spread over
+``nastavnik worker`` processes (``--celery``; see docs/decisions/0007-autoqa-parallelism.md).
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
 import orjson
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from nastavnik.conversations.models import Conversation
+from nastavnik.core.models import Job
 from nastavnik.engine import autoqa, formats, scorecards
 from nastavnik.engine.detectors.base import DetectorConfigError
 from nastavnik.engine.detectors.compile import compile_scorecard
 from nastavnik.evaluations import services
+from nastavnik.evaluations.autoqa_pipeline import conversations_matching
+
+POLL_SECONDS = 0.5
 
 
 class Command(BaseCommand):
     help = (
         "Auto-QA. Without --input: evaluate stored conversations (filters: --since, --until, "
         "--channel, --team, --operator) with each channel's active scorecard and store the "
-        "automatic evaluations. With --input/--scorecard/--out: score a JSONL/CSV file and "
-        "write one JSON line per conversation (score, stage scores, verdicts, confidence, "
-        "evidence) without touching the database."
+        "automatic evaluations, on all cores (--workers) or as Celery tasks (--celery). "
+        "With --input/--scorecard/--out: score a JSONL/CSV file and write one JSON line per "
+        "conversation (score, stage scores, verdicts, confidence, evidence) without touching "
+        "the database."
     )
     requires_system_checks: list = []
 
@@ -53,9 +62,55 @@ class Command(BaseCommand):
             default=[],
             help="a folder of lexicon files that extend the shipped ones",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes that score while this one reads and writes (default: the number "
+            "of cores; 0: everything in this process)",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=services.BATCH_SIZE,
+            help="conversations per written batch (one transaction each)",
+        )
+        parser.add_argument(
+            "--celery",
+            action="store_true",
+            help="split the run into chunks and queue them for `nastavnik worker` processes "
+            "(needs CELERY_BROKER_URL); waits and shows their progress",
+        )
+        parser.add_argument(
+            "--chunk-size",
+            type=int,
+            default=services.CHUNK_SIZE,
+            help="conversations per Celery task (with --celery)",
+        )
+        parser.add_argument(
+            "--resume",
+            type=int,
+            metavar="JOB",
+            help="queue again the chunks of a failed or interrupted --celery run",
+        )
+        parser.add_argument(
+            "--no-wait",
+            action="store_true",
+            help="with --celery: print the job number and return without waiting",
+        )
+        parser.add_argument(
+            "--rescore",
+            action="store_true",
+            help="recompute the stored automatic evaluations' scores from their answers "
+            "(after trust changed: untrusted criteria are left out) without running detectors",
+        )
         parser.add_argument("--quiet", action="store_true")
 
     def handle(self, *args, **options):
+        if options["rescore"]:
+            changed = services.evaluation_auto_rescore(actor=None)
+            self.stdout.write(f"Rescored: {changed} automatic evaluations changed score.")
+            return
         if options["input"] is None:
             self._stored(options)
             return
@@ -89,17 +144,25 @@ class Command(BaseCommand):
             raise CommandError(f"{rejected} record(s) rejected; see the lines above.")
 
     def _stored(self, options) -> None:
-        conversations = Conversation.objects.all()
-        if options["since"]:
-            conversations = conversations.filter(started_at__date__gte=options["since"])
-        if options["until"]:
-            conversations = conversations.filter(started_at__date__lte=options["until"])
-        if options["channel"]:
-            conversations = conversations.filter(channel=options["channel"])
-        if options["team"]:
-            conversations = conversations.filter(team__name=options["team"])
-        if options["operator"]:
-            conversations = conversations.filter(operator_id=options["operator"])
+        filters = services.AutoQaFilters(
+            since=options["since"],
+            until=options["until"],
+            channel=options["channel"],
+            team=options["team"],
+            operator=options["operator"],
+        )
+        for name in ("batch_size", "chunk_size"):
+            if options[name] < 1:
+                raise CommandError(f"--{name.replace('_', '-')} must be 1 or more")
+        if options["celery"] or options["resume"]:
+            self._distributed(filters, options)
+            return
+        workers = options["workers"]
+        if workers is None:
+            workers = os.cpu_count() or 1
+        if workers < 0:
+            raise CommandError("--workers must be 0 (in this process) or more")
+        conversations = conversations_matching(filters)
         total = conversations.count()
         with tqdm(
             total=total, unit="conv", desc="Auto-QA", disable=options["quiet"], file=sys.stderr
@@ -107,13 +170,53 @@ class Command(BaseCommand):
             report = services.evaluation_auto_run(
                 actor=None,
                 conversations=conversations,
+                batch_size=options["batch_size"],
+                workers=workers,
                 progress=lambda done: bar.update(done - bar.n),
             )
-        by_scorecard = ", ".join(f"{k}: {v}" for k, v in sorted(report.by_scorecard.items()))
+        self._summary(report.as_dict())
+
+    def _distributed(self, filters, options) -> None:
+        if settings.NASTAVNIK_JOB_RUNNER != "celery":
+            raise CommandError(
+                "--celery and --resume need Celery workers: set CELERY_BROKER_URL "
+                "(and run `nastavnik worker`)."
+            )
+        if options["resume"]:
+            job = Job.objects.filter(pk=options["resume"], kind=services.AUTOQA_JOB).first()
+            if job is None:
+                raise CommandError(f"--resume: no auto-QA job #{options['resume']}")
+            job = services.evaluation_auto_resume(actor=None, job=job)
+        else:
+            job = services.evaluation_auto_enqueue(
+                actor=None, filters=filters, chunk_size=options["chunk_size"]
+            )
+        chunks = len(job.payload["chunks"])
         self.stdout.write(
-            f"conversations: {report.conversations}, evaluated: {report.evaluated} "
+            f"auto-QA job #{job.pk}: {job.total} conversation(s) in {chunks} chunk(s)"
+        )
+        if options["no_wait"]:
+            return
+        with tqdm(
+            total=job.total, unit="conv", desc="Auto-QA", disable=options["quiet"], file=sys.stderr
+        ) as bar:
+            while not job.is_finished:
+                time.sleep(POLL_SECONDS)
+                job.refresh_from_db()
+                bar.update(job.done - bar.n)
+        if job.state == Job.State.FAILED:
+            raise CommandError(
+                f"auto-QA job #{job.pk} failed: {job.error}\n"
+                f"Re-queue its unwritten chunks with: nastavnik autoqa --resume {job.pk}"
+            )
+        self._summary(job.report)
+
+    def _summary(self, report: dict) -> None:
+        by_scorecard = ", ".join(f"{k}: {v}" for k, v in sorted(report["by_scorecard"].items()))
+        self.stdout.write(
+            f"conversations: {report['conversations']}, evaluated: {report['evaluated']} "
             f"({by_scorecard or 'none'}), without an active scorecard: "
-            f"{report.skipped_no_scorecard}"
+            f"{report['skipped_no_scorecard']}"
         )
 
     def _scorecard(self, name: str):
