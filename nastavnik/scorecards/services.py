@@ -1,4 +1,4 @@
-"""Writes for scorecards: save (versioned), activate, archive, YAML import, defaults."""
+"""Writes for scorecards: save (versioned), edit, create, activate, archive, YAML import."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from nastavnik.core.audit import audit_record
 from nastavnik.core.errors import ApplicationError
 from nastavnik.engine import scorecards, types
 from nastavnik.scorecards.models import Scorecard, ScorecardVersion
+
+# Keys that would be shadowed by the editor's routes (/scorecards/new/, /scorecards/import/).
+RESERVED_KEYS = frozenset({"new", "import"})
 
 
 def scorecard_save(*, actor: Any, spec: types.ScorecardSpec) -> ScorecardVersion:
@@ -85,6 +88,50 @@ def scorecard_activate(*, actor: Any, version: ScorecardVersion) -> ScorecardVer
     return version
 
 
+def scorecard_archive(*, actor: Any, version: ScorecardVersion) -> ScorecardVersion:
+    """Retire a draft or active version; its evaluations keep pointing at it."""
+    if version.state == ScorecardVersion.State.ARCHIVED:
+        return version
+    with transaction.atomic():
+        old_state = version.state
+        version.state = ScorecardVersion.State.ARCHIVED
+        version.archived_at = timezone.now()
+        version.save(update_fields=["state", "archived_at"])
+        audit_record(
+            actor=actor,
+            action="scorecard.archive",
+            entity=version,
+            changes={"state": [old_state, "archived"]},
+        )
+    return version
+
+
+def scorecard_edit(
+    *, actor: Any, document: dict[str, Any], version: ScorecardVersion | None = None
+) -> ScorecardVersion:
+    """Save a whole edited document from the web editor, validated like a YAML import.
+
+    ``version`` is the version the edit started from (None for a new scorecard); the key
+    cannot change, because evaluations and reports follow a scorecard by its key. Saving
+    goes through scorecard_save, so an edit of an active or archived version becomes the
+    next draft version.
+    """
+    source = version.scorecard.key if version is not None else ""
+    spec = _validated(document, source=source)
+    if version is not None and spec.key != version.scorecard.key:
+        raise ApplicationError(
+            _("The key of a scorecard cannot be changed (it was %(key)s).")
+            % {"key": version.scorecard.key},
+            record=source,
+            field="key",
+            extra={"issues": [_issue_dict(source, "key", "cannot be changed")]},
+        )
+    with transaction.atomic():
+        if version is None:
+            _check_new_key(spec.key)
+        return scorecard_save(actor=actor, spec=spec)
+
+
 def scorecard_import_yaml(
     *, actor: Any, text: str, source_name: str = "", activate: bool = False
 ) -> ScorecardVersion:
@@ -92,16 +139,9 @@ def scorecard_import_yaml(
     try:
         spec = scorecards.scorecard_from_yaml(text, source=source_name)
     except scorecards.ScorecardError as error:
-        raise ApplicationError(
-            _("The scorecard is not valid: %(count)d problem(s)") % {"count": len(error.issues)},
-            record=source_name or None,
-            extra={
-                "issues": [
-                    {"record": i.record, "field": i.field, "reason": i.reason, "line": i.line}
-                    for i in error.issues
-                ]
-            },
-        ) from error
+        raise _invalid(error, source_name) from error
+    if spec.key in RESERVED_KEYS:
+        raise _reserved_key(spec.key, source_name)
     version = scorecard_save(actor=actor, spec=spec)
     if activate:
         version = scorecard_activate(actor=actor, version=version)
@@ -117,6 +157,51 @@ def scorecard_install_defaults(*, actor: Any) -> list[ScorecardVersion]:
         version = scorecard_save(actor=actor, spec=spec)
         installed.append(scorecard_activate(actor=actor, version=version))
     return installed
+
+
+def _validated(document: dict[str, Any], *, source: str) -> types.ScorecardSpec:
+    try:
+        return scorecards.parse_scorecard(document, source=source)
+    except scorecards.ScorecardError as error:
+        raise _invalid(error, source) from error
+
+
+def _check_new_key(key: str) -> None:
+    if key in RESERVED_KEYS:
+        raise _reserved_key(key, key)
+    if Scorecard.objects.filter(key=key).exists():
+        raise ApplicationError(
+            _("A scorecard with the key %(key)s already exists; edit it instead.") % {"key": key},
+            record=key,
+            field="key",
+            extra={"issues": [_issue_dict(key, "key", f"a scorecard {key!r} already exists")]},
+        )
+
+
+def _invalid(error: scorecards.ScorecardError, source: str) -> ApplicationError:
+    return ApplicationError(
+        _("The scorecard is not valid: %(count)d problem(s)") % {"count": len(error.issues)},
+        record=source or None,
+        extra={
+            "issues": [
+                {"record": i.record, "field": i.field, "reason": i.reason, "line": i.line}
+                for i in error.issues
+            ]
+        },
+    )
+
+
+def _reserved_key(key: str, source: str) -> ApplicationError:
+    return ApplicationError(
+        _("The key %(key)s is reserved; choose another one.") % {"key": key},
+        record=source or None,
+        field="key",
+        extra={"issues": [_issue_dict(source or key, "key", f"{key!r} is reserved")]},
+    )
+
+
+def _issue_dict(record: str, field: str, reason: str) -> dict[str, Any]:
+    return {"record": record, "field": field, "reason": reason, "line": None}
 
 
 def _user(actor: Any):
