@@ -33,6 +33,10 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def get_full_name(self) -> str:
+        """The display name: ``full_name`` (one field, as Russian names are written)."""
+        return self.full_name or super().get_full_name() or self.username
+
     @cached_property
     def roles(self) -> frozenset[str]:
         """The user's role codes; superusers also hold ``admin``."""

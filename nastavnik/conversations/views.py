@@ -12,6 +12,7 @@ from nastavnik.conversations import selectors, services
 from nastavnik.conversations.forms import ImportForm
 from nastavnik.core import selectors as core_selectors
 from nastavnik.core.errors import ApplicationError
+from nastavnik.evaluations import manual
 from nastavnik.evaluations import selectors as evaluation_selectors
 
 PAGE_SIZE = 50
@@ -42,7 +43,13 @@ def conversation_detail(request, conversation_id: int):
     return render(
         request,
         "conversations/conversation_detail.html",
-        {"conversation": conversation, "turns": turns, "evaluations": evaluations},
+        {
+            "conversation": conversation,
+            "turns": turns,
+            "evaluations": evaluations,
+            "can_grade": manual.may_grade(request.user, conversation),
+            "has_auto": any(view.evaluation.kind == "auto" for view in evaluations),
+        },
     )
 
 

@@ -60,6 +60,7 @@ class Evaluation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("evaluation")
@@ -96,6 +97,9 @@ class Answer(models.Model):
     evidence = models.JSONField(_("evidence"), default=list, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     origin = models.CharField(_("origin"), max_length=8, choices=Origin.choices)
+    # What auto-QA answered when an analyst reviewed its evaluation ("accept or override"):
+    # kept so an override stays visible next to the person's answer.
+    auto_verdict = models.CharField(_("auto-QA verdict"), max_length=8, blank=True)
 
     class Meta:
         verbose_name = _("answer")
@@ -109,3 +113,50 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion}: {self.verdict}"
+
+
+class Dispute(models.Model):
+    """An operator's appeal against one answer (``criterion``) or a whole evaluation."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="disputes")
+    criterion = models.CharField(_("criterion"), max_length=64, blank=True)
+    reason = models.TextField(_("reason"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.OPEN)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="disputes_raised"
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="disputes_reviewed",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(_("decision"), blank=True)
+    # The answers the decision changed, as {criterion: [old verdict, new verdict]}, and the
+    # score before and after: the history stays readable after later edits.
+    changes = models.JSONField(default=dict, blank=True)
+    score_before = models.FloatField(null=True, blank=True)
+    score_after = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "criterion"],
+                condition=models.Q(state="open"),
+                name="one_open_dispute_per_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id}/{self.criterion or '*'}: {self.state}"

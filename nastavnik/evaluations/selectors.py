@@ -1,13 +1,19 @@
-"""Reads of evaluations for the conversation page: scores, answers, highlighted evidence."""
+"""Reads of evaluations: the conversation page, the evaluation page, lists and disputes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Case, Count, Q, QuerySet, When
+from django.shortcuts import get_object_or_404
+
+from nastavnik.accounts import access
 from nastavnik.conversations.models import Conversation
+from nastavnik.core.models import AuditEvent
 from nastavnik.engine import types
-from nastavnik.evaluations.models import Evaluation
+from nastavnik.evaluations.filters import EvaluationFilter
+from nastavnik.evaluations.models import Answer, Dispute, Evaluation
 from nastavnik.scorecards.mappers import version_spec
 
 
@@ -33,10 +39,15 @@ def evaluation_views(*, conversation: Conversation) -> list[EvaluationView]:
     """Submitted evaluations of a conversation the caller has already been allowed to see."""
     evaluations = (
         Evaluation.objects.filter(conversation=conversation, state=Evaluation.State.SUBMITTED)
-        .select_related("scorecard_version__scorecard")
+        .select_related("scorecard_version__scorecard", "grader")
         .prefetch_related("answers")
         .order_by("kind", "-submitted_at")
     )
+    return evaluation_views_of(evaluations)
+
+
+def evaluation_views_of(evaluations) -> list[EvaluationView]:
+    """Answers of the given evaluations placed in their scorecards' stages."""
     views = []
     for evaluation in evaluations:
         spec = version_spec(evaluation.scorecard_version)
@@ -93,3 +104,115 @@ def _segments(text: str, marks: list[tuple[int, int, str, str]]) -> list[dict[st
         covering = [(title, verdict) for s, e, title, verdict in marks if s <= start and end <= e]
         segments.append({"text": text[start:end], "marks": covering})
     return segments
+
+
+def evaluation_queryset(*, viewer) -> QuerySet[Evaluation]:
+    """Evaluations of operators the viewer may see; drafts only the viewer's own."""
+    if not access.roles_of(viewer):
+        return Evaluation.objects.none()
+    queryset = Evaluation.objects.select_related(
+        "conversation__operator", "conversation__team", "scorecard_version__scorecard", "grader"
+    )
+    queryset = access.scope_by_operator(queryset, viewer, through="conversation__operator")
+    return queryset.filter(Q(state=Evaluation.State.SUBMITTED) | Q(grader=viewer))
+
+
+def evaluation_get(*, viewer, evaluation_id: int) -> Evaluation:
+    """One evaluation the viewer may see, or 404."""
+    return get_object_or_404(evaluation_queryset(viewer=viewer), pk=evaluation_id)
+
+
+def evaluation_list(*, viewer, params: Any = None) -> EvaluationFilter:
+    """Manual evaluations the viewer may see, filtered by the page's parameters."""
+    queryset = (
+        evaluation_queryset(viewer=viewer)
+        .filter(kind=Evaluation.Kind.MANUAL)
+        .annotate(open_disputes=Count("disputes", filter=Q(disputes__state=Dispute.State.OPEN)))
+        .order_by("-updated_at", "-id")
+    )
+    return EvaluationFilter(params, queryset=queryset, viewer=viewer)
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    """One criterion on the evaluation page: the rule, the answer and its dispute if any."""
+
+    criterion: types.CriterionSpec
+    answer: Answer | None
+    auto_answer: Answer | None
+    dispute: Dispute | None
+
+
+@dataclass(frozen=True)
+class EvaluationPage:
+    evaluation: Evaluation
+    spec: types.ScorecardSpec
+    stages: list[tuple[types.StageSpec, float | None, list[CriterionRow]]]
+    disputes: list[Dispute]
+    history: list[AuditEvent]
+
+
+def evaluation_page(*, evaluation: Evaluation) -> EvaluationPage:
+    """Everything the evaluation page shows, for an evaluation the viewer may see."""
+    spec = version_spec(evaluation.scorecard_version)
+    answers = {a.criterion: a for a in evaluation.answers.all()}
+    auto = (
+        Evaluation.objects.filter(
+            conversation=evaluation.conversation_id,
+            scorecard_version=evaluation.scorecard_version_id,
+            kind=Evaluation.Kind.AUTO,
+        )
+        .prefetch_related("answers")
+        .first()
+    )
+    auto_answers = {a.criterion: a for a in auto.answers.all()} if auto else {}
+    disputes = list(evaluation.disputes.select_related("raised_by", "reviewer").order_by("id"))
+    latest = {d.criterion: d for d in disputes}
+    stages = [
+        (
+            stage,
+            evaluation.stage_scores.get(stage.key),
+            [
+                CriterionRow(c, answers.get(c.key), auto_answers.get(c.key), latest.get(c.key))
+                for c in stage.criteria
+            ],
+        )
+        for stage in spec.stages
+    ]
+    return EvaluationPage(evaluation, spec, stages, disputes, evaluation_history(evaluation))
+
+
+def evaluation_history(evaluation: Evaluation) -> list[AuditEvent]:
+    """Audit rows of an evaluation and of its disputes, newest first."""
+    dispute_ids = [str(pk) for pk in evaluation.disputes.values_list("pk", flat=True)]
+    return list(
+        AuditEvent.objects.filter(
+            Q(entity_type="evaluations.evaluation", entity_id=str(evaluation.pk))
+            | Q(entity_type="evaluations.dispute", entity_id__in=dispute_ids)
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+
+
+def dispute_queryset(*, viewer) -> QuerySet[Dispute]:
+    """Disputes of evaluations the viewer may see."""
+    visible = evaluation_queryset(viewer=viewer).values("pk")
+    return Dispute.objects.filter(evaluation__in=visible).select_related(
+        "evaluation__conversation__operator", "raised_by", "reviewer"
+    )
+
+
+def dispute_list(*, viewer, state: str = "") -> QuerySet[Dispute]:
+    """Disputes the viewer may see, open ones first."""
+    queryset = dispute_queryset(viewer=viewer)
+    if state:
+        queryset = queryset.filter(state=state)
+    return queryset.order_by(
+        Case(When(state=Dispute.State.OPEN, then=0), default=1), "-raised_at", "-id"
+    )
+
+
+def dispute_get(*, viewer, dispute_id: int) -> Dispute:
+    """One dispute the viewer may see, or 404."""
+    return get_object_or_404(dispute_queryset(viewer=viewer), pk=dispute_id)

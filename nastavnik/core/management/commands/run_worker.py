@@ -13,6 +13,12 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
         parser.add_argument("--loglevel", default="INFO")
         parser.add_argument("--pidfile", default=None, help="write the worker's pid here")
+        parser.add_argument(
+            "--beat",
+            action="store_true",
+            help="also run the scheduler of periodic tasks (CELERY_BEAT_SCHEDULE, e.g. the "
+            "morning sampling); run it in exactly one worker",
+        )
 
     def handle(self, *args, **options):
         if not settings.CELERY_BROKER_URL:
@@ -26,4 +32,7 @@ class Command(BaseCommand):
         ]
         if options["pidfile"]:
             argv.append(f"--pidfile={options['pidfile']}")
+        if options["beat"]:
+            # The schedule's last-run times live beside the data, not in the working folder.
+            argv += ["--beat", f"--schedule={settings.HOME_DIR / 'celerybeat-schedule'}"]
         app.worker_main(argv)

@@ -1,0 +1,42 @@
+"""The audit log filter: who, what, which record, when."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from nastavnik.core.models import AuditEvent
+
+
+class AuditFilter(django_filters.FilterSet):
+    """Actor, action, entity type and id, period."""
+
+    actor = django_filters.ModelChoiceFilter(
+        label=_("Who"), queryset=get_user_model().objects.order_by("username")
+    )
+    action = django_filters.CharFilter(label=_("Action"), lookup_expr="startswith")
+    entity_type = django_filters.ChoiceFilter(label=_("Record type"), choices=[])
+    entity_id = django_filters.CharFilter(label=_("Record id"))
+    date_from = django_filters.DateFilter(
+        label=_("From"),
+        field_name="at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"),
+        field_name="at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields = ["actor", "action", "entity_type", "entity_id", "date_from", "date_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        types = AuditEvent.objects.order_by().values_list("entity_type", flat=True).distinct()
+        self.filters["entity_type"].extra["choices"] = [(t, t) for t in sorted(types)]
