@@ -1,49 +1,34 @@
-"""Writes for evaluations: auto-QA over stored conversations (batched, idempotent)."""
+"""Writes for evaluations: auto-QA over stored conversations (batched, idempotent), rescoring.
+
+The auto-QA pipeline itself (read → score in worker processes → write, and Celery chunks)
+is in :mod:`nastavnik.evaluations.autoqa_pipeline`; these are its entry points.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import threading
+import traceback
+from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import close_old_connections, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from nastavnik.conversations.mappers import ENGINE_COLUMNS, conversation_to_engine
 from nastavnik.conversations.models import Conversation
 from nastavnik.core.audit import audit_record
+from nastavnik.core.models import Job
 from nastavnik.engine import scoring, types
-from nastavnik.engine.detectors.compile import CompiledScorecard, compile_scorecard
+from nastavnik.evaluations import autoqa_chunks, autoqa_pipeline, trust
+from nastavnik.evaluations.autoqa_chunks import AUTOQA_JOB, CHUNK_SIZE
+from nastavnik.evaluations.autoqa_pipeline import (
+    BATCH_SIZE,
+    AutoQaFilters,
+    AutoQaReport,
+    active_versions_by_channel,
+)
 from nastavnik.evaluations.models import Answer, Evaluation
-from nastavnik.scorecards.mappers import version_spec
 from nastavnik.scorecards.models import ScorecardVersion
-
-BATCH_SIZE = 500
-
-
-@dataclass
-class AutoQaReport:
-    """What an auto-QA run did."""
-
-    conversations: int = 0
-    evaluated: int = 0
-    skipped_no_scorecard: int = 0
-    by_scorecard: dict[str, int] = field(default_factory=dict)
-
-
-def active_versions_by_channel() -> dict[str, ScorecardVersion]:
-    """The active scorecard version for each channel (the first by key when several are)."""
-    versions: dict[str, ScorecardVersion] = {}
-    active = (
-        ScorecardVersion.objects.filter(state=ScorecardVersion.State.ACTIVE)
-        .select_related("scorecard")
-        .order_by("scorecard__key")
-    )
-    for version in active:
-        for channel in version.channels:
-            versions.setdefault(channel, version)
-    return versions
 
 
 def evaluation_auto_run(
@@ -52,33 +37,20 @@ def evaluation_auto_run(
     conversations: QuerySet[Conversation],
     versions: dict[str, ScorecardVersion] | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int = 0,
     progress: Callable[[int], None] | None = None,
 ) -> AutoQaReport:
     """Answer every detector criterion of each conversation's scorecard and store the scores.
 
     Each conversation gets one automatic evaluation per scorecard version; a re-run
     replaces it (idempotent). Work is done in batches, each in its own transaction, so an
-    interrupted run keeps whole batches and a re-run completes it.
+    interrupted run keeps whole batches and a re-run completes it. ``workers`` processes
+    score while this one reads and writes (0: everything in this process).
     """
     versions = versions if versions is not None else active_versions_by_channel()
-    compiled = {v.pk: compile_scorecard(version_spec(v)) for v in versions.values()}
-    report = AutoQaReport()
-    for batch in _batches(conversations, batch_size):
-        report.conversations += len(batch)
-        prepared = []
-        for row in batch:
-            version = versions.get(row["channel"])
-            if version is None:
-                report.skipped_no_scorecard += 1
-                continue
-            prepared.append((row["id"], version, _evaluate(compiled[version.pk], row)))
-        _store(prepared)
-        for _, version, _ in prepared:
-            key = f"{version.scorecard.key} v{version.number}"
-            report.by_scorecard[key] = report.by_scorecard.get(key, 0) + 1
-        report.evaluated += len(prepared)
-        if progress is not None:
-            progress(report.conversations)
+    report = autoqa_pipeline.run(
+        conversations, versions, batch_size=batch_size, workers=workers, progress=progress
+    )
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -93,95 +65,141 @@ def evaluation_auto_run(
     return report
 
 
-def _batches(conversations: QuerySet[Conversation], size: int) -> Iterator[list[dict]]:
-    batch: list[dict] = []
-    for row in conversations.order_by("id").values(*ENGINE_COLUMNS).iterator(chunk_size=size):
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
+def evaluation_auto_enqueue(
+    *, actor: Any, filters: AutoQaFilters, chunk_size: int = CHUNK_SIZE
+) -> Job:
+    """Split a filtered auto-QA run into chunks of ids and queue one task per chunk.
+
+    The returned job counts ``done``/``total`` conversations as chunks are written. The
+    chunks are sent after the transaction commits, through the job runner: Celery workers
+    when ``CELERY_BROKER_URL`` is set, else a thread, or inline (``sync``).
+    """
+    with transaction.atomic():
+        job = autoqa_chunks.job_create(actor=actor, filters=filters, chunk_size=chunk_size)
+        audit_record(
+            actor=actor,
+            action="evaluations.autoqa_enqueue",
+            entity=job,
+            changes={"filters": job.payload["filters"], "chunks": len(job.payload["chunks"])},
+        )
+        if not job.payload["chunks"]:
+            autoqa_chunks.job_finish(job, AutoQaReport())
+            job.save(update_fields=["state", "error", "finished_at"])
+            return job
+        indexes = list(range(len(job.payload["chunks"])))
+        transaction.on_commit(lambda: _dispatch_chunks(job.pk, indexes))
+    return job
+
+
+def evaluation_auto_resume(*, actor: Any, job: Job) -> Job:
+    """Queue again the chunks of a failed or interrupted auto-QA job that were not written."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk, kind=AUTOQA_JOB)
+        pending = autoqa_chunks.chunks_pending(job)
+        if not pending:  # every chunk is written: nothing to queue
+            return job
+        audit_record(
+            actor=actor,
+            action="evaluations.autoqa_resume",
+            entity=job,
+            changes={"state": [job.state, Job.State.RUNNING], "chunks": len(pending)},
+        )
+        job.state, job.error, job.finished_at = Job.State.RUNNING, "", None
+        job.save(update_fields=["state", "error", "finished_at"])
+        transaction.on_commit(lambda: _dispatch_chunks(job.pk, pending))
+    return job
+
+
+def evaluation_auto_chunk(*, job_id: int, index: int) -> str:
+    """Auto-evaluate chunk ``index`` of a queued run (idempotent); the job's state after it."""
+    try:
+        return autoqa_chunks.chunk_run(job_id, index)
+    except Exception:
+        # The job page must show the failure; the chunk stays pending for a resume.
+        autoqa_chunks.job_fail(job_id, f"chunk {index}: {traceback.format_exc(limit=3)}")
+        raise
+
+
+def _dispatch_chunks(job_id: int, indexes: list[int]) -> None:
+    runner = settings.NASTAVNIK_JOB_RUNNER
+    if runner == "celery":
+        from nastavnik.evaluations.tasks import autoqa_chunks_send
+
+        autoqa_chunks_send(job_id, indexes)
+    elif runner == "thread":
+        threading.Thread(target=_run_in_thread, args=(job_id, indexes), daemon=True).start()
+    else:
+        _run_here(job_id, indexes)
+
+
+def _run_here(job_id: int, indexes: list[int]) -> None:
+    for index in indexes:
+        evaluation_auto_chunk(job_id=job_id, index=index)
+
+
+def _run_in_thread(job_id: int, indexes: list[int]) -> None:
+    try:
+        _run_here(job_id, indexes)
+    except Exception:  # recorded on the job by evaluation_auto_chunk
+        return
+    finally:
+        close_old_connections()
+
+
+def evaluation_auto_rescore(*, actor: Any, batch_size: int = 2000) -> int:
+    """Recompute the scores of stored automatic evaluations from their answers.
+
+    Which criteria count can change without re-running the detectors: a criterion that
+    became "not trusted" (or trusted again) only changes the totals. Returns how many
+    evaluations changed score.
+    """
+    specs: dict[int, Any] = {}
+    changed = 0
+    evaluations = Evaluation.objects.filter(kind=Evaluation.Kind.AUTO).select_related(
+        "scorecard_version__scorecard"
+    )
+    batch: list[Evaluation] = []
+    for evaluation in evaluations.order_by("pk").iterator(chunk_size=batch_size):
+        batch.append(evaluation)
+        if len(batch) >= batch_size:
+            changed += _rescore_batch(batch, specs)
             batch = []
     if batch:
-        yield batch
-
-
-@dataclass(frozen=True)
-class _Result:
-    answers: list[types.Answer]
-    score: types.Score
-    spec: types.ScorecardSpec
-
-
-def _evaluate(compiled: CompiledScorecard, row: dict) -> _Result:
-    conversation = conversation_to_engine(row)
-    answers = compiled.evaluate(conversation)
-    return _Result(
-        answers, scoring.score(compiled.spec, answers, allow_missing=True), compiled.spec
-    )
-
-
-def _store(prepared: list[tuple[int, ScorecardVersion, _Result]]) -> None:
-    if not prepared:
-        return
-    now = timezone.now()
+        changed += _rescore_batch(batch, specs)
     with transaction.atomic():
-        for version_id in {version.pk for _, version, _ in prepared}:
-            Evaluation.objects.filter(
-                kind=Evaluation.Kind.AUTO,
-                scorecard_version_id=version_id,
-                conversation_id__in=[c for c, v, _ in prepared if v.pk == version_id],
-            ).delete()
-        evaluations = Evaluation.objects.bulk_create(
-            [
-                _evaluation_row(conversation_id, version, result, now)
-                for conversation_id, version, result in prepared
-            ]
+        audit_record(
+            actor=actor,
+            action="evaluations.autoqa_rescore",
+            entity_type="evaluations.autoqa",
+            changes={"rescored": changed},
         )
-        Answer.objects.bulk_create(
-            [
-                answer
-                for evaluation, (_, _, result) in zip(evaluations, prepared, strict=True)
-                for answer in _answer_rows(evaluation, result)
-            ]
-        )
+    return changed
 
 
-def _evaluation_row(
-    conversation_id: int, version: ScorecardVersion, result: _Result, now
-) -> Evaluation:
-    score = result.score
-    return Evaluation(
-        conversation_id=conversation_id,
-        scorecard_version=version,
-        kind=Evaluation.Kind.AUTO,
-        purpose=Evaluation.Purpose.OFFICIAL,
-        state=Evaluation.State.SUBMITTED,
-        score_percent=score.percent,
-        earned=score.earned,
-        maximum=score.maximum,
-        critical_failed=score.critical_failed,
-        stage_scores={stage.stage: stage.percent for stage in score.stages},
-        submitted_at=now,
+def _rescore_batch(batch: list[Evaluation], specs: dict[int, Any]) -> int:
+    values: dict[int, list[types.Answer]] = {e.pk: [] for e in batch}
+    rows = Answer.objects.filter(evaluation_id__in=list(values)).values_list(
+        "evaluation_id", "criterion", "value"
     )
-
-
-def _answer_rows(evaluation: Evaluation, result: _Result) -> Iterator[Answer]:
-    criteria = {}
-    for stage in result.spec.stages:
-        for criterion in stage.criteria:
-            criteria[criterion.key] = (stage.key, criterion)
-    for answer in result.answers:
-        stage, criterion = criteria[answer.criterion]
-        yield Answer(
-            evaluation=evaluation,
-            criterion=answer.criterion,
-            stage=stage,
-            value=answer.value,
-            verdict=scoring.verdict(criterion, answer.value),
-            confidence=answer.confidence,
-            evidence=[
-                {"turn": e.turn, "start": e.start, "end": e.end, "quote": e.quote}
-                for e in answer.evidence
-            ],
-            comment=answer.comment,
-            origin=Answer.Origin.AUTO,
+    for evaluation_id, criterion, value in rows:
+        values[evaluation_id].append(types.Answer(criterion, value))
+    updated = []
+    for evaluation in batch:
+        version = evaluation.scorecard_version
+        if version.pk not in specs:
+            specs[version.pk] = trust.scoring_spec(version)
+        result = scoring.score(specs[version.pk], values[evaluation.pk], allow_missing=True)
+        stages = {stage.stage: stage.percent for stage in result.stages}
+        if (evaluation.score_percent, evaluation.stage_scores) == (result.percent, stages):
+            continue
+        evaluation.score_percent = result.percent
+        evaluation.earned = result.earned
+        evaluation.maximum = result.maximum
+        evaluation.critical_failed = result.critical_failed
+        evaluation.stage_scores = stages
+        updated.append(evaluation)
+    with transaction.atomic():
+        Evaluation.objects.bulk_update(
+            updated, ["score_percent", "earned", "maximum", "critical_failed", "stage_scores"]
         )
+    return len(updated)
