@@ -1,0 +1,1 @@
+"""Coaching: for now, mystery shopping (scenarios, visits, results). See docs/mystery-shopper.md."""
