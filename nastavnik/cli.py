@@ -15,6 +15,8 @@ ALIASES = {
     "generate": "generate_conversations",
     "demo": "run_demo",
     "worker": "run_worker",
+    "sample": "sample",
+    "autoqa-report": "autoqa_report",
 }
 
 

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
     "nastavnik.conversations",
     "nastavnik.scorecards",
     "nastavnik.evaluations",
+    "nastavnik.coaching",
+    "nastavnik.sampling",
     "nastavnik.web",
 ]
 
@@ -179,6 +182,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # No call-out to the public Swagger validator: the docs must work offline.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Several models have a "state"/"kind" field; name each choice set explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "EvaluationStateEnum": "nastavnik.evaluations.models.Evaluation.State",
+        "EvaluationKindEnum": "nastavnik.evaluations.models.Evaluation.Kind",
+        "EvaluationPurposeEnum": "nastavnik.evaluations.models.Evaluation.Purpose",
+        "DisputeStateEnum": "nastavnik.evaluations.models.Dispute.State",
+        "JobStateEnum": "nastavnik.core.models.Job.State",
+    },
 }
 
 # Background work: Celery when a broker is configured, otherwise a thread in this
@@ -189,12 +200,25 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = _env_flag("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Periodic work, run by `nastavnik worker --beat` (times in TIME_ZONE): every morning the
+# sampling rules fill the graders' queues for the current week and month.
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "sampling-fill-queues": {
+        "task": "nastavnik.sampling.fill_queues",
+        "schedule": crontab(hour=6, minute=0),
+    },
+}
 NASTAVNIK_JOB_RUNNER = os.environ.get(
     "NASTAVNIK_JOB_RUNNER", "celery" if CELERY_BROKER_URL else "thread"
 )
 
 NASTAVNIK_PII_MASKING = _env_flag("NASTAVNIK_PII_MASKING", True)
 NASTAVNIK_IMPORT_BATCH_SIZE = int(os.environ.get("NASTAVNIK_IMPORT_BATCH_SIZE", "1000"))
+# Auto-QA trust (docs/autoqa-trust.md): a criterion with at least MIN_PAIRS person/auto-QA
+# pairs and a Cohen's kappa under MIN_KAPPA is left out of operator scores.
+NASTAVNIK_TRUST_MIN_KAPPA = float(os.environ.get("NASTAVNIK_TRUST_MIN_KAPPA", "0.6"))
+NASTAVNIK_TRUST_MIN_PAIRS = int(os.environ.get("NASTAVNIK_TRUST_MIN_PAIRS", "30"))
 
 LOGGING = {
     "version": 1,

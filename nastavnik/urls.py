@@ -10,6 +10,8 @@ from rest_framework.authtoken.views import obtain_auth_token
 from nastavnik.accounts import api as accounts_api
 from nastavnik.conversations import api as conversations_api
 from nastavnik.core import api as core_api
+from nastavnik.core import views as core_views
+from nastavnik.evaluations import api as evaluations_api
 from nastavnik.web import views as web_views
 
 api_v1 = [
@@ -38,6 +40,33 @@ api_v1 = [
         name="api-conversation-import",
     ),
     path("jobs/<int:job_id>/", core_api.JobDetailApi.as_view(), name="api-job-detail"),
+    path("evaluations/", evaluations_api.EvaluationListApi.as_view(), name="api-evaluation-list"),
+    path(
+        "evaluations/<int:evaluation_id>/",
+        evaluations_api.EvaluationDetailApi.as_view(),
+        name="api-evaluation-detail",
+    ),
+    path(
+        "evaluations/<int:evaluation_id>/submit/",
+        evaluations_api.EvaluationSubmitApi.as_view(),
+        name="api-evaluation-submit",
+    ),
+    path(
+        "evaluations/<int:evaluation_id>/acknowledge/",
+        evaluations_api.EvaluationAcknowledgeApi.as_view(),
+        name="api-evaluation-acknowledge",
+    ),
+    path(
+        "evaluations/<int:evaluation_id>/disputes/",
+        evaluations_api.EvaluationDisputeApi.as_view(),
+        name="api-evaluation-dispute",
+    ),
+    path("disputes/", evaluations_api.DisputeListApi.as_view(), name="api-dispute-list"),
+    path(
+        "disputes/<int:dispute_id>/resolve/",
+        evaluations_api.DisputeResolveApi.as_view(),
+        name="api-dispute-resolve",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
@@ -46,9 +75,14 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("notifications/", core_views.notification_list, name="notifications"),
+    path("audit/", core_views.audit_list, name="audit"),
     path("conversations/", include("nastavnik.conversations.urls")),
     path("accounts/", include("nastavnik.accounts.urls")),
     path("scorecards/", include("nastavnik.scorecards.urls")),
+    path("evaluations/", include("nastavnik.evaluations.urls")),
+    path("queue/", include("nastavnik.sampling.urls")),
+    path("coaching/", include("nastavnik.coaching.urls")),
     path("api/v1/", include(api_v1)),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -20,3 +20,13 @@ def _django_test_settings(request, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # PBKDF2 at full strength costs ~0.3 s per user; tests create hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def english_ui(client, settings):
+    """Pages and messages in English, for tests that assert on the English source texts."""
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield

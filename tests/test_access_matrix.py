@@ -15,8 +15,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from nastavnik.core.models import Job
 from nastavnik.engine import scorecards
+from nastavnik.evaluations import disputes, manual
+from nastavnik.sampling import services as sampling_services
 from nastavnik.scorecards import services as scorecard_services
 from tests import factories
+from tests.coaching.helpers import mystery_world
 
 ROLES = (
     "anonymous",
@@ -51,6 +54,7 @@ API_ANON = 403
 OWN_VISIBLE = {"team_lead": 200, "mentor": 200, "operator": 200, "trainer": 404}
 OTHER_HIDDEN = {"team_lead": 404, "mentor": 404, "operator": 404, "trainer": 404}
 IMPORTERS_ONLY = {role: 403 for role in ROLES if role not in ("admin", "qa_lead", "qa_analyst")}
+MYSTERY_ONLY = {role: 403 for role in ROLES[1:] if role not in FULL}
 
 MATRIX: dict[str, list[Case]] = {
     "home": [Case("", expect(200))],
@@ -74,6 +78,12 @@ MATRIX: dict[str, list[Case]] = {
     "scorecards:detail": [Case("scorecard", expect(200))],
     "scorecards:version": [Case("scorecard", expect(200))],
     "scorecards:export": [Case("scorecard", expect(200))],
+    # The scorecard editor: admin, QA lead and QA analyst; activate/archive accept only POST.
+    "scorecards:create": [Case("", expect(200, **{**IMPORTERS_ONLY, "anonymous": 302}))],
+    "scorecards:import": [Case("", expect(200, **{**IMPORTERS_ONLY, "anonymous": 302}))],
+    "scorecards:edit": [Case("scorecard", expect(200, **{**IMPORTERS_ONLY, "anonymous": 302}))],
+    "scorecards:activate": [Case("scorecard", expect(405, **{**IMPORTERS_ONLY, "anonymous": 302}))],
+    "scorecards:archive": [Case("scorecard", expect(405, **{**IMPORTERS_ONLY, "anonymous": 302}))],
     "accounts:password_change_done": [Case("", expect(200))],
     "api-me": [Case("", expect(200, anonymous=API_ANON))],
     "api-token": [Case("", expect(405, anonymous=405))],
@@ -94,7 +104,61 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "api-schema": [Case("", expect(200, anonymous=API_ANON))],
     "api-docs": [Case("", expect(200, anonymous=API_ANON))],
+    "evaluations:trust": [Case("", expect(403, **dict.fromkeys(FULL, 200)))],
+    # Manual evaluations and disputes. Graders are QA analysts and leads for everyone, team
+    # leads and mentors for their own operators; admins and heads read but do not grade.
+    "evaluations:list": [Case("", expect(200))],
+    "evaluations:start": [Case("own", expect(405, anonymous=405))],
+    "evaluations:detail": [
+        Case("own", expect(200, **OWN_VISIBLE)),
+        Case("other", expect(200, **OTHER_HIDDEN)),
+    ],
+    "evaluations:edit": [
+        Case("own", expect(200, admin=403, head=403, operator=403, trainer=404)),
+        Case("other", expect(200, admin=403, head=403, **OTHER_HIDDEN)),
+    ],
+    "evaluations:preview": [Case("own", expect(405, anonymous=405))],
+    "evaluations:acknowledge": [Case("own", expect(405, anonymous=405))],
+    "evaluations:dispute_open": [Case("own", expect(405, anonymous=405))],
+    "evaluations:dispute_list": [Case("", expect(200))],
+    "evaluations:dispute_detail": [Case("dispute", expect(200, **OWN_VISIBLE))],
+    "api-evaluation-list": [Case("", expect(200, anonymous=API_ANON))],
+    "api-evaluation-detail": [
+        Case("own", expect(200, anonymous=API_ANON, **OWN_VISIBLE)),
+        Case("other", expect(200, anonymous=API_ANON, **OTHER_HIDDEN)),
+    ],
+    "api-evaluation-submit": [Case("own", expect(405, anonymous=API_ANON))],
+    "api-evaluation-acknowledge": [Case("own", expect(405, anonymous=API_ANON))],
+    "api-evaluation-dispute": [Case("own", expect(405, anonymous=API_ANON))],
+    "api-dispute-list": [Case("", expect(200, anonymous=API_ANON))],
+    "api-dispute-resolve": [Case("dispute", expect(405, anonymous=API_ANON))],
+    # The evaluation queue: graders see their own, QA leads, admins and heads everyone's;
+    # the sampling rules are for QA leads and admins.
+    "sampling:queue": [Case("", expect(200, trainer=403, operator=403))],
+    "sampling:rule_list": [Case("", expect(403, anonymous=302, admin=200, qa_lead=200))],
+    "sampling:rule_create": [Case("", expect(403, anonymous=302, admin=200, qa_lead=200))],
+    "sampling:rule_edit": [Case("rule", expect(403, anonymous=302, admin=200, qa_lead=200))],
+    "sampling:run": [Case("", expect(405, anonymous=405))],
+    "notifications": [Case("", expect(200))],
+    "audit": [Case("", expect(403, admin=200, head=200, qa_lead=200))],
     "admin:index": [Case("", expect(302, admin=200))],
+    # Mystery shopping: QA, head and admin run it; others see evaluated visits in their scope.
+    "coaching:mystery_visits": [Case("", expect(200))],
+    "coaching:mystery_scenarios": [Case("", expect(200, **MYSTERY_ONLY))],
+    "coaching:mystery_scenario_create": [Case("", expect(200, **MYSTERY_ONLY))],
+    "coaching:mystery_scenario_detail": [Case("mystery", expect(200, **MYSTERY_ONLY))],
+    "coaching:mystery_scenario_edit": [Case("mystery", expect(200, **MYSTERY_ONLY))],
+    "coaching:mystery_visit_plan": [Case("mystery", expect(200, **MYSTERY_ONLY))],
+    "coaching:mystery_visit_detail": [
+        Case("mystery_own", expect(200, **OWN_VISIBLE)),
+        Case("mystery_other", expect(200, **OTHER_HIDDEN)),
+        Case("mystery_planned", expect(200, **OTHER_HIDDEN)),
+    ],
+    "coaching:mystery_visit_transcript": [Case("mystery_own", expect(200, **MYSTERY_ONLY))],
+    "coaching:mystery_visit_attach": [Case("mystery_own", expect(405, anonymous=405))],
+    "coaching:mystery_visit_evaluate": [Case("mystery_own", expect(405, anonymous=405))],
+    "coaching:mystery_visit_cancel": [Case("mystery_own", expect(405, anonymous=405))],
+    "coaching:mystery_results": [Case("", expect(200, **MYSTERY_ONLY))],
 }
 
 
@@ -132,13 +196,51 @@ def world(db, tmp_path):
     factories.link_login(own, users["operator"], mentor=users["mentor"])
     job = Job.objects.create(kind="conversations.import", created_by=users["qa_analyst"])
     version = scorecard_services.scorecard_save(actor=None, spec=CHAT_SCORECARD)
+    evaluations = _submitted_evaluations(users, [own, other])
     return {
         "users": users,
-        "own": {"conversation_id": own.conversations.get().pk, "operator_id": own.pk},
-        "other": {"conversation_id": other.conversations.get().pk, "operator_id": other.pk},
+        **mystery_world(users, own, other),
+        "own": {
+            "conversation_id": own.conversations.get().pk,
+            "operator_id": own.pk,
+            "evaluation_id": evaluations[0].pk,
+        },
+        "other": {
+            "conversation_id": other.conversations.get().pk,
+            "operator_id": other.pk,
+            "evaluation_id": evaluations[1].pk,
+        },
+        "dispute": {"dispute_id": evaluations[2].pk},
         "job": {"job_id": job.pk},
+        "rule": {
+            "rule_id": sampling_services.sampling_rule_create(
+                actor=None, name="Матрица", graders=[users["qa_analyst"]]
+            ).pk
+        },
         "scorecard": {"key": version.scorecard.key, "number": version.number},
     }
+
+
+def _submitted_evaluations(users, operators) -> list:
+    """A submitted evaluation per operator (by the QA analyst) and the own operator's dispute."""
+    spec = scorecards.default_scorecard("default-chat")
+    version = scorecard_services.scorecard_save(actor=None, spec=spec)
+    scorecard_services.scorecard_activate(actor=None, version=version)
+    answers = [manual.AnswerInput(c.key, float(c.points)) for c in spec.criteria()]
+    made = []
+    for operator in operators:
+        evaluation = manual.evaluation_start(
+            actor=users["qa_analyst"], conversation=operator.conversations.get()
+        )
+        made.append(
+            manual.evaluation_submit(
+                actor=users["qa_analyst"], evaluation=evaluation, revision=1, answers=answers
+            )
+        )
+    dispute = disputes.dispute_open(
+        actor=users["operator"], evaluation=made[0], criterion="", reason="Не согласна"
+    )
+    return [*made, dispute]
 
 
 def _kwargs(name: str, variant: str, world) -> dict[str, int]:
@@ -150,8 +252,32 @@ def _kwargs(name: str, variant: str, world) -> dict[str, int]:
         "conversations:import_job": ("job_id",),
         "api-job-detail": ("job_id",),
         "scorecards:detail": ("key",),
+        "sampling:rule_edit": ("rule_id",),
         "scorecards:version": ("key", "number"),
         "scorecards:export": ("key", "number"),
+        "evaluations:start": ("conversation_id",),
+        "evaluations:detail": ("evaluation_id",),
+        "evaluations:edit": ("evaluation_id",),
+        "evaluations:preview": ("evaluation_id",),
+        "evaluations:acknowledge": ("evaluation_id",),
+        "evaluations:dispute_open": ("evaluation_id",),
+        "evaluations:dispute_detail": ("dispute_id",),
+        "api-evaluation-detail": ("evaluation_id",),
+        "api-evaluation-submit": ("evaluation_id",),
+        "api-evaluation-acknowledge": ("evaluation_id",),
+        "api-evaluation-dispute": ("evaluation_id",),
+        "api-dispute-resolve": ("dispute_id",),
+        "scorecards:edit": ("key", "number"),
+        "scorecards:activate": ("key", "number"),
+        "scorecards:archive": ("key", "number"),
+        "coaching:mystery_scenario_detail": ("scenario_id",),
+        "coaching:mystery_scenario_edit": ("scenario_id",),
+        "coaching:mystery_visit_plan": ("scenario_id",),
+        "coaching:mystery_visit_detail": ("visit_id",),
+        "coaching:mystery_visit_transcript": ("visit_id",),
+        "coaching:mystery_visit_attach": ("visit_id",),
+        "coaching:mystery_visit_evaluate": ("visit_id",),
+        "coaching:mystery_visit_cancel": ("visit_id",),
     }
     if not variant:
         return {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nastavnik.accounts.models import Role
+from nastavnik.core import selectors as core_selectors
 from nastavnik.web.navigation import navigation_for
 
 
@@ -15,4 +16,5 @@ def navigation(request) -> dict:
     return {
         "navigation": navigation_for(user),
         "user_role_names": [labels[r] for r in sorted(user.roles) if r in labels],
+        "notification_unread": core_selectors.notification_unread_count(viewer=user),
     }

@@ -23,8 +23,21 @@ NAV_ITEMS = (
     NavItem("home", _("Overview"), None),
     NavItem("conversations:list", _("Conversations"), frozenset(Role.values) - {Role.TRAINER}),
     NavItem("accounts:operator_list", _("Operators"), ALL_STAFF - {Role.TRAINER}),
+    NavItem(
+        "sampling:queue",
+        _("Evaluation queue"),
+        access.GRADER_ROLES | access.QUEUE_OVERSIGHT_ROLES,
+    ),
+    NavItem("evaluations:list", _("Evaluations"), frozenset(Role.values) - {Role.TRAINER}),
     NavItem("scorecards:list", _("Scorecards"), None),
+    NavItem("evaluations:trust", _("Auto-QA trust"), access.FULL_ACCESS_ROLES),
     NavItem("conversations:import", _("Import"), access.IMPORT_ROLES),
+    NavItem("audit", _("Audit log"), access.AUDIT_ROLES),
+    NavItem(
+        "coaching:mystery_visits",
+        _("Mystery shopper"),
+        access.MYSTERY_ROLES | {Role.OPERATOR, Role.TEAM_LEAD, Role.MENTOR},
+    ),
     NavItem("api-docs", _("API"), None),
 )
 

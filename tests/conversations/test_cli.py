@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from nastavnik.accounts.models import Operator, Role, User
 from nastavnik.conversations.models import Conversation
-from nastavnik.evaluations.models import Evaluation
+from nastavnik.evaluations.models import Dispute, Evaluation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -60,9 +60,15 @@ def test_demo_setup_creates_a_login_for_every_role_and_the_conversations(tmp_pat
     assert Operator.objects.exclude(user=None).count() == 24
     assert Operator.objects.exclude(mentor=None).count() >= 12
     assert Evaluation.objects.filter(kind="auto").count() == 300
+    # QA analysts' submitted evaluations, so the evaluation and trust pages have content
+    manual = Evaluation.objects.filter(kind="manual", state="submitted")
+    assert manual.count() >= 100
+    assert manual.exclude(acknowledged_at=None).exists()
+    assert Dispute.objects.exists()
     # a second run keeps what is there
     call_command("run_demo", "--no-serve", "--conversations", "300")
     assert Conversation.objects.filter(source="demo").count() == 300
+    assert Evaluation.objects.filter(kind="manual").count() == manual.count()
 
 
 def test_console_script_help_lists_product_commands():

@@ -32,9 +32,11 @@ def test_no_entry_is_fuzzy_or_untranslated():
         msgid = _unquote(block, "msgid")
         if "#, fuzzy" in block or ", fuzzy" in block:
             problems.append(f"fuzzy: {msgid}")
-        translations = [_unquote(block, "msgstr")] + re.findall(
-            r'^msgstr\[\d\] "(.*)"', block, re.MULTILINE
-        )
+        # Plural forms may be wrapped over several lines, starting with an empty "".
+        translations = [_unquote(block, "msgstr")] + [
+            "".join(re.findall(r'"(.*)"', form))
+            for form in re.findall(r'^msgstr\[\d\] ((?:".*"\n?)+)', block, re.MULTILINE)
+        ]
         if not any(translations):
             problems.append(f"untranslated: {msgid}")
     assert problems == []

@@ -32,6 +32,19 @@ DATE_FORMATS = {"ru": "d.m.Y", "en": "j M Y"}
 
 # 20×20 stroke icons for the menu, drawn for this product.
 _ICON_PATHS = {
+    "sampling:queue": (
+        '<path d="M8 6h13"/><path d="M8 12h13"/><path d="M8 18h13"/>'
+        '<path d="M3 6h.01"/><path d="M3 12h.01"/><path d="M3 18h.01"/>'
+    ),
+    "evaluations:trust": (
+        '<path d="M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z"/><path d="M9 12l2 2 4-4"/>'
+    ),
+    "coaching:mystery_visits": ('<circle cx="11" cy="11" r="7"/><path d="M21 21l-4.35-4.35"/>'),
+    "evaluations:list": (
+        '<path d="M9 11l3 3 8-8"/>'
+        '<path d="M20 12v7a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h9"/>'
+    ),
+    "audit": '<path d="M12 8v4l3 2"/><circle cx="12" cy="12" r="9"/>',
     "home": '<path d="M3 10.5 12 3l9 7.5"/><path d="M5 9.5V21h5v-6h4v6h5V9.5"/>',
     "conversations:list": (
         '<path d="M4 5h12a2 2 0 0 1 2 2v6a2 2 0 0 1-2 2H9l-4 3.5V15H4a2 2 0 0 1-2-2V7'
@@ -96,6 +109,20 @@ def channel_badge(channel: str) -> str:
 def speaker_label(speaker: str) -> str:
     """The translated name of a turn's speaker role."""
     return SPEAKER_LABELS.get(speaker, speaker)
+
+
+VERDICT_LABELS = {
+    "yes": _("yes"),
+    "partial": _("partly"),
+    "no": _("no"),
+    "na": _("N/A"),
+}
+
+
+@register.filter
+def verdict_label(verdict: str) -> str:
+    """The translated word for an answer's verdict (yes / partly / no / N/A)."""
+    return str(VERDICT_LABELS.get(verdict, verdict))
 
 
 @register.filter
@@ -232,3 +259,53 @@ def percent_number(value: Any) -> str:
         return "—"
     number = float(value)
     return str(int(number)) if number.is_integer() else f"{number:g}"
+
+
+AUDIT_ACTIONS = {
+    "evaluation.start": _("evaluation started"),
+    "evaluation.save": _("answers saved"),
+    "evaluation.submit": _("evaluation submitted"),
+    "evaluation.acknowledge": _("acknowledged by the operator"),
+    "evaluation.dispute_change": _("answers changed by a dispute decision"),
+    "dispute.open": _("dispute raised"),
+    "dispute.accept": _("dispute accepted"),
+    "dispute.reject": _("dispute rejected"),
+    "scorecard.save": _("scorecard saved"),
+    "scorecard.version_create": _("scorecard version created"),
+    "scorecard.activate": _("scorecard version published"),
+    "scorecard.archive": _("scorecard version archived"),
+    "evaluations.autoqa": _("auto-QA run"),
+    "conversations.import": _("conversations imported"),
+}
+
+
+@register.filter
+def audit_action(action: str) -> str:
+    """A readable name for an audit action code (the code itself when unknown)."""
+    return str(AUDIT_ACTIONS.get(action, action))
+
+
+@register.filter
+def audit_change(change: Any) -> str:
+    """``[old, new]`` of an audit row as «old → new», answers shown by their verdict."""
+    if isinstance(change, list) and len(change) == 2:
+        return f"{_audit_value(change[0])} → {_audit_value(change[1])}"
+    return _audit_value(change)
+
+
+def _audit_value(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict):
+        if "verdict" in value:
+            text = verdict_label(value["verdict"])
+            if value.get("comment"):
+                text += f" «{value['comment'][:60]}»"
+            if value.get("evidence"):
+                text += f" +{len(value['evidence'])}"
+            return text
+        return f"{{…{len(value)}}}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = str(value)
+    return text if len(text) <= 80 else text[:79] + "…"

@@ -10,6 +10,10 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from nastavnik.accounts.models import Role
+from nastavnik.coaching.demo import mystery_demo
+from nastavnik.evaluations import services as evaluation_services
+from nastavnik.evaluations.demo import demo_evaluations_setup
+from nastavnik.sampling.services import sampling_demo_fill
 from nastavnik.web import services
 
 
@@ -69,6 +73,17 @@ class Command(BaseCommand):
             evaluated = services.demo_autoqa_setup(on_progress=lambda n: bar.update(n - bar.n))
         if evaluated is not None:
             self.stdout.write(f"Evaluated {evaluated.evaluated} conversations automatically.")
+        with tqdm(unit="eval", desc="Manual evaluations", file=sys.stderr) as bar:
+            manual_count = demo_evaluations_setup(
+                seed=options["seed"], on_progress=lambda n: bar.update(n - bar.n)
+            )
+        if manual_count:
+            self.stdout.write(f"QA analysts submitted {manual_count} evaluations.")
+            # Their answers decide which auto-QA criteria are trusted enough to count.
+            changed = evaluation_services.evaluation_auto_rescore(actor=None)
+            self.stdout.write(f"Auto-QA scores without untrusted criteria: {changed} changed.")
+        sampling_demo_fill()
+        mystery_demo()
         self._print_logins(logins, options["addr"])
         if not options["no_serve"]:
             call_command("runserver", options["addr"], use_reloader=False)
