@@ -93,12 +93,10 @@ class TimingDetector:
             return (
                 (None, None)
                 if is_call
-                else metrics.first_response(metrics.turn_timeline(conversation))
+                else metrics.first_response(context.timeline)
             )
         if self.metric == "longest_operator_delay":
-            return metrics.longest_operator_delay(
-                metrics.turn_timeline(conversation), is_call=is_call
-            )
+            return metrics.longest_operator_delay(context.timeline, is_call=is_call)
         if not is_call:
             return None, None
         if self.metric == "longest_silence":
@@ -163,7 +161,7 @@ def _longest_hold(
     conversation: Conversation, context: DetectorContext, label: str
 ) -> tuple[float | None, int | None]:
     """From the end of a hold request to the operator's next turn; the longest of them."""
-    timeline = metrics.turn_timeline(conversation)
+    timeline = context.timeline
     longest, worst = None, None
     held_since: float | None = None
     for begin, position, finish, speaker in timeline:
