@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from nastavnik.core import audit_labels
 from nastavnik.core.models import AuditEvent
 
 
@@ -14,10 +15,18 @@ class AuditFilter(django_filters.FilterSet):
     """Actor, action, entity type and id, period."""
 
     actor = django_filters.ModelChoiceFilter(
-        label=_("Who"), queryset=get_user_model().objects.order_by("username")
+        label=_("Who"),
+        queryset=get_user_model().objects.order_by("username"),
+        empty_label=_("Anyone"),
     )
-    action = django_filters.CharFilter(label=_("Action"), lookup_expr="startswith")
-    entity_type = django_filters.ChoiceFilter(label=_("Record type"), choices=[])
+    action = django_filters.ChoiceFilter(
+        label=_("Action"),
+        choices=sorted(audit_labels.ACTIONS.items(), key=lambda item: str(item[1])),
+        empty_label=_("Any action"),
+    )
+    entity_type = django_filters.ChoiceFilter(
+        label=_("Record type"), choices=[], empty_label=_("Any record")
+    )
     entity_id = django_filters.CharFilter(label=_("Record id"))
     date_from = django_filters.DateFilter(
         label=_("From"),
@@ -39,4 +48,6 @@ class AuditFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         types = AuditEvent.objects.order_by().values_list("entity_type", flat=True).distinct()
-        self.filters["entity_type"].extra["choices"] = [(t, t) for t in sorted(types)]
+        self.filters["entity_type"].extra["choices"] = sorted(
+            ((t, audit_labels.entity_label(t)) for t in types), key=lambda item: item[1]
+        )

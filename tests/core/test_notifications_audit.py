@@ -57,3 +57,23 @@ def test_audit_page_shows_old_and_new_values(db, client):
     operator = factories.user("operator")
     client.force_login(operator)
     assert client.get(reverse("audit")).status_code == 403
+
+
+def test_audit_values_read_as_words_in_the_interface():
+    """Given raw audit values, when shown, then flags, states and numbers read as words."""
+    from nastavnik.core import audit_labels
+
+    def verdict(code):
+        return {"no": "нет", "yes": "да"}[code]
+
+    with translation.override("ru"):
+        assert audit_labels.change_text([None, True], verdict) == "— → да"
+        assert audit_labels.change_text(["draft", "submitted"], verdict) == (
+            "черновик → отправлена"
+        )
+        assert audit_labels.change_text([72.0, 91.6667], verdict) == "72 → 91.7"
+        assert audit_labels.change_text([{"verdict": "no"}, {"verdict": "yes"}], verdict) == (
+            "нет → да"
+        )
+        assert audit_labels.field_label("answers.farewell") == "ответ по критерию: farewell"
+        assert audit_labels.action_label("dispute.accept") == "апелляция принята"

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nastavnik.conversations import issue_text
 from nastavnik.conversations.models import Channel, Conversation
+from nastavnik.core import audit_labels
 from nastavnik.engine import types
 
 register = template.Library()
@@ -261,51 +262,25 @@ def percent_number(value: Any) -> str:
     return str(int(number)) if number.is_integer() else f"{number:g}"
 
 
-AUDIT_ACTIONS = {
-    "evaluation.start": _("evaluation started"),
-    "evaluation.save": _("answers saved"),
-    "evaluation.submit": _("evaluation submitted"),
-    "evaluation.acknowledge": _("acknowledged by the operator"),
-    "evaluation.dispute_change": _("answers changed by a dispute decision"),
-    "dispute.open": _("dispute raised"),
-    "dispute.accept": _("dispute accepted"),
-    "dispute.reject": _("dispute rejected"),
-    "scorecard.save": _("scorecard saved"),
-    "scorecard.version_create": _("scorecard version created"),
-    "scorecard.activate": _("scorecard version published"),
-    "scorecard.archive": _("scorecard version archived"),
-    "evaluations.autoqa": _("auto-QA run"),
-    "conversations.import": _("conversations imported"),
-}
-
-
 @register.filter
 def audit_action(action: str) -> str:
     """A readable name for an audit action code (the code itself when unknown)."""
-    return str(AUDIT_ACTIONS.get(action, action))
+    return audit_labels.action_label(action)
+
+
+@register.filter
+def audit_field(field: str) -> str:
+    """A readable name for a changed field of an audit row."""
+    return audit_labels.field_label(field)
+
+
+@register.filter
+def audit_entity(entity_type: str) -> str:
+    """A readable name for the kind of record an audit row is about."""
+    return audit_labels.entity_label(entity_type)
 
 
 @register.filter
 def audit_change(change: Any) -> str:
     """``[old, new]`` of an audit row as «old → new», answers shown by their verdict."""
-    if isinstance(change, list) and len(change) == 2:
-        return f"{_audit_value(change[0])} → {_audit_value(change[1])}"
-    return _audit_value(change)
-
-
-def _audit_value(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, dict):
-        if "verdict" in value:
-            text = verdict_label(value["verdict"])
-            if value.get("comment"):
-                text += f" «{value['comment'][:60]}»"
-            if value.get("evidence"):
-                text += f" +{len(value['evidence'])}"
-            return text
-        return f"{{…{len(value)}}}"
-    if isinstance(value, float):
-        return f"{value:g}"
-    text = str(value)
-    return text if len(text) <= 80 else text[:79] + "…"
+    return audit_labels.change_text(change, verdict_label)
