@@ -9,8 +9,7 @@ criterion and nothing is half-stored. See docs/evaluations.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -27,21 +26,13 @@ from nastavnik.core.errors import ApplicationError
 from nastavnik.core.models import AuditEvent
 from nastavnik.core.notifications import notification_send
 from nastavnik.engine import scoring, types
+from nastavnik.evaluations import answers as answers_check
+from nastavnik.evaluations.answers import AnswerInput
 from nastavnik.evaluations.models import Answer, Evaluation
 from nastavnik.scorecards.mappers import version_spec
 from nastavnik.scorecards.models import ScorecardVersion
 
 CONFLICT = 409
-
-
-@dataclass(frozen=True)
-class AnswerInput:
-    """One criterion as a grader fills it in: value (None = N/A), comment, evidence."""
-
-    criterion: str
-    value: float | None
-    comment: str = ""
-    evidence: tuple[dict[str, Any], ...] = field(default=())
 
 
 def evaluation_start(
@@ -196,12 +187,12 @@ def evaluation_preview(*, evaluation: Evaluation, answers: Iterable[AnswerInput]
     spec = version_spec(evaluation.scorecard_version)
     merged = {a.criterion: a for a in _engine_answers(evaluation)}
     for item in answers:
-        _criterion(spec, item.criterion, evaluation)
+        answers_check.criterion_of(spec, item.criterion, evaluation)
         merged[item.criterion] = types.Answer(item.criterion, item.value)
     try:
         return scoring.score(spec, list(merged.values()), allow_missing=True)
     except scoring.ScoringError as error:
-        raise _scoring_error(error, evaluation) from error
+        raise answers_check.scoring_error(error, evaluation) from error
 
 
 def is_evaluated_operator(actor: Any, evaluation: Evaluation) -> bool:
@@ -246,7 +237,7 @@ def _apply(
 ) -> Evaluation:
     spec = version_spec(evaluation.scorecard_version)
     turns = evaluation.conversation.turns or []
-    cleaned = [_clean(spec, item, turns, evaluation) for item in answers]
+    cleaned = [answers_check.clean(spec, item, turns, evaluation) for item in answers]
     evaluation_preview(evaluation=evaluation, answers=cleaned)  # validates values before writing
     _bump_revision(evaluation, revision)
     existing = {a.criterion: a for a in evaluation.answers.all()}
@@ -332,64 +323,6 @@ def _conflict(evaluation: Evaluation) -> ApplicationError:
         record=_record(evaluation),
         field="revision",
         status_code=CONFLICT,
-    )
-
-
-def _clean(
-    spec: types.ScorecardSpec, item: AnswerInput, turns: list[dict], evaluation: Evaluation
-) -> AnswerInput:
-    _criterion(spec, item.criterion, evaluation)
-    evidence = tuple(
-        _evidence(entry, turns, f"answers.{item.criterion}.evidence", evaluation)
-        for entry in item.evidence
-    )
-    return AnswerInput(item.criterion, item.value, (item.comment or "").strip(), evidence)
-
-
-def _evidence(
-    entry: Mapping[str, Any], turns: list[dict], field_name: str, evaluation: Evaluation
-) -> dict[str, Any]:
-    """A turn and a character span, with the quote re-read from the stored text."""
-    turn = entry.get("turn")
-    if not isinstance(turn, int) or isinstance(turn, bool) or not 0 <= turn < len(turns):
-        raise ApplicationError(
-            _("Evidence points at turn %(turn)s, but the conversation has %(count)s turns.")
-            % {"turn": turn, "count": len(turns)},
-            record=_record(evaluation),
-            field=field_name,
-        )
-    text = turns[turn].get("text", "")
-    start = entry.get("start", 0)
-    end = entry.get("end", len(text))
-    valid = all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end))
-    # An empty span points at the turn itself (auto-QA uses it for a delay before a turn).
-    if not valid or not 0 <= start <= end <= len(text):
-        raise ApplicationError(
-            _("Evidence span %(start)s–%(end)s is outside turn %(turn)s.")
-            % {"start": start, "end": end, "turn": turn},
-            record=_record(evaluation),
-            field=field_name,
-        )
-    return {"turn": turn, "start": start, "end": end, "quote": text[start:end]}
-
-
-def _criterion(spec: types.ScorecardSpec, key: str, evaluation: Evaluation) -> types.CriterionSpec:
-    for criterion in spec.criteria():
-        if criterion.key == key:
-            return criterion
-    raise ApplicationError(
-        _("The scorecard has no criterion %(key)s.") % {"key": key},
-        record=_record(evaluation),
-        field=f"answers.{key}",
-    )
-
-
-def _scoring_error(error: scoring.ScoringError, evaluation: Evaluation) -> ApplicationError:
-    return ApplicationError(
-        _("Criterion %(criterion)s: %(reason)s")
-        % {"criterion": error.criterion, "reason": error.reason},
-        record=_record(evaluation),
-        field=f"answers.{error.criterion}",
     )
 
 
