@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, Q, QuerySet, When
+from django.db.models import Avg, Case, Count, Q, QuerySet, When
 from django.shortcuts import get_object_or_404
 
 from nastavnik.accounts import access
@@ -216,3 +216,52 @@ def dispute_list(*, viewer, state: str = "") -> QuerySet[Dispute]:
 def dispute_get(*, viewer, dispute_id: int) -> Dispute:
     """One dispute the viewer may see, or 404."""
     return get_object_or_404(dispute_queryset(viewer=viewer), pk=dispute_id)
+
+
+@dataclass(frozen=True)
+class EvaluationTodo:
+    """What waits for the viewer around evaluations (zeros for what their roles don't do)."""
+
+    to_acknowledge: int = 0
+    own_open_disputes: int = 0
+    own_average: float | None = None
+    own_evaluated: int = 0
+    drafts: int = 0
+    disputes_to_decide: int = 0
+
+
+def evaluation_todo(*, viewer) -> EvaluationTodo:
+    """Counts for the overview: unread evaluations, open disputes, drafts, own average score."""
+    if not access.roles_of(viewer):
+        return EvaluationTodo()
+    own = Evaluation.objects.filter(
+        kind=Evaluation.Kind.MANUAL,
+        state=Evaluation.State.SUBMITTED,
+        conversation__operator__user=viewer,
+        purpose__in=[Evaluation.Purpose.OFFICIAL, Evaluation.Purpose.MYSTERY_SHOPPER],
+    )
+    figures = own.aggregate(
+        unread=Count("id", filter=Q(acknowledged_at__isnull=True)),
+        average=Avg("score_percent", filter=Q(purpose=Evaluation.Purpose.OFFICIAL)),
+        evaluated=Count("id", filter=Q(purpose=Evaluation.Purpose.OFFICIAL)),
+    )
+    to_decide = 0
+    if access.can_review_disputes(viewer):
+        to_decide = (
+            dispute_queryset(viewer=viewer)
+            .filter(state=Dispute.State.OPEN)
+            .exclude(evaluation__grader=viewer)
+            .count()
+        )
+    return EvaluationTodo(
+        to_acknowledge=figures["unread"],
+        own_open_disputes=Dispute.objects.filter(
+            raised_by=viewer, state=Dispute.State.OPEN
+        ).count(),
+        own_average=figures["average"],
+        own_evaluated=figures["evaluated"],
+        drafts=Evaluation.objects.filter(
+            kind=Evaluation.Kind.MANUAL, state=Evaluation.State.DRAFT, grader=viewer
+        ).count(),
+        disputes_to_decide=to_decide,
+    )

@@ -11,4 +11,11 @@ from nastavnik.web import selectors
 @login_required
 def home(request):
     """The signed-in user's overview: what they can see, at a glance."""
-    return render(request, "web/home.html", {"overview": selectors.overview(viewer=request.user)})
+    return render(
+        request,
+        "web/home.html",
+        {
+            "overview": selectors.overview(viewer=request.user),
+            "todo": selectors.todo(viewer=request.user),
+        },
+    )

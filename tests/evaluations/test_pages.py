@@ -171,3 +171,23 @@ def test_reject_needs_an_explanation(world, client, submitted):
     assert response.status_code == 400
     dispute.refresh_from_db()
     assert dispute.state == "open"
+
+
+def test_overview_shows_what_waits_for_each_person(world, client, submitted):
+    """Given a submitted, disputed evaluation, when the operator and a reviewer open the
+    overview, then the operator sees it to read and the reviewer the dispute to decide."""
+    evaluation, first = submitted
+    client.force_login(world["operator_login"])
+    home = client.get(reverse("home"))
+    assert home.context["todo"]["evaluations"].to_acknowledge == 1
+    assert "?acknowledged=false" in home.content.decode()
+    client.post(
+        reverse("evaluations:dispute_open", kwargs={"evaluation_id": evaluation.pk}),
+        {"criterion": first, "reason": "Было приветствие"},
+    )
+    assert client.get(reverse("home")).context["todo"]["evaluations"].own_open_disputes == 1
+    client.force_login(world["analyst2"])
+    todo = client.get(reverse("home")).context["todo"]["evaluations"]
+    assert todo.disputes_to_decide == 1
+    client.force_login(world["analyst"])  # the grader does not decide their own
+    assert client.get(reverse("home")).context["todo"]["evaluations"].disputes_to_decide == 0
