@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from nastavnik.accounts import access, selectors
+from nastavnik.evaluations import selectors as evaluation_selectors
 
 
 @login_required
@@ -25,5 +26,9 @@ def operator_detail(request, operator_id: int):
     return render(
         request,
         "accounts/operator_detail.html",
-        {"operator": operator, "latest": selectors.operator_latest_conversations(operator)},
+        {
+            "operator": operator,
+            "latest": selectors.operator_latest_conversations(operator),
+            "quality": evaluation_selectors.operator_quality(operator=operator),
+        },
     )

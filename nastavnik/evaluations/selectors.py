@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Avg, Case, Count, Q, QuerySet, When
+from django.db.models.functions import TruncWeek
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from nastavnik.accounts import access
 from nastavnik.conversations.models import Conversation
@@ -15,6 +18,7 @@ from nastavnik.engine import types
 from nastavnik.evaluations.filters import EvaluationFilter
 from nastavnik.evaluations.models import Answer, Dispute, Evaluation
 from nastavnik.scorecards.mappers import version_spec
+from nastavnik.scorecards.models import ScorecardVersion
 
 
 @dataclass(frozen=True)
@@ -265,3 +269,100 @@ def evaluation_todo(*, viewer) -> EvaluationTodo:
         ).count(),
         disputes_to_decide=to_decide,
     )
+
+
+@dataclass(frozen=True)
+class StageQuality:
+    """One stage's average over a period: by auto-QA and by people (None when no data)."""
+
+    key: str
+    title: str
+    auto: float | None
+    manual: float | None
+
+
+@dataclass(frozen=True)
+class OperatorQuality:
+    """An operator's scores over the last weeks: the weekly trend, stages, recent evaluations."""
+
+    weeks: list[dict[str, Any]]
+    stages: list[StageQuality]
+    auto_average: float | None
+    manual_average: float | None
+    auto_count: int
+    manual_count: int
+    latest: list[Evaluation]
+
+
+def operator_quality(*, operator, weeks: int = 12) -> OperatorQuality:
+    """Scores of an operator the caller may see, by week of the conversation, last ``weeks``.
+
+    Automatic evaluations count every conversation (untrusted criteria already left out of
+    their totals); manual ones only official, submitted evaluations.
+    """
+    since = timezone.now() - timedelta(weeks=weeks)
+    counted = Evaluation.objects.filter(
+        conversation__operator=operator,
+        conversation__started_at__gte=since,
+        state=Evaluation.State.SUBMITTED,
+    ).filter(
+        Q(kind=Evaluation.Kind.AUTO)
+        | Q(kind=Evaluation.Kind.MANUAL, purpose=Evaluation.Purpose.OFFICIAL)
+    )
+    rows = (
+        counted.annotate(week=TruncWeek("conversation__started_at"))
+        .values("week", "kind")
+        .annotate(average=Avg("score_percent"), count=Count("id"))
+        .order_by("week")
+    )
+    by_week: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        week = by_week.setdefault(row["week"].date(), {"week": row["week"].date().isoformat()})
+        week[row["kind"]] = None if row["average"] is None else round(row["average"], 1)
+        week[f"{row['kind']}_count"] = row["count"]
+    totals = counted.values("kind").annotate(average=Avg("score_percent"), count=Count("id"))
+    figures = {row["kind"]: row for row in totals}
+    return OperatorQuality(
+        weeks=[by_week[key] for key in sorted(by_week)],
+        stages=_stage_quality(counted),
+        auto_average=figures.get("auto", {}).get("average"),
+        manual_average=figures.get("manual", {}).get("average"),
+        auto_count=figures.get("auto", {}).get("count", 0),
+        manual_count=figures.get("manual", {}).get("count", 0),
+        latest=list(
+            Evaluation.objects.filter(
+                conversation__operator=operator,
+                kind=Evaluation.Kind.MANUAL,
+                state=Evaluation.State.SUBMITTED,
+            )
+            .select_related("conversation", "grader")
+            .order_by("-submitted_at")[:6]
+        ),
+    )
+
+
+def _stage_quality(evaluations: QuerySet[Evaluation]) -> list[StageQuality]:
+    """Average stage scores by auto-QA and by people, weakest (by people, else auto) first."""
+    sums: dict[tuple[str, str], list[float]] = {}
+    titles: dict[str, str] = {}
+    versions: dict[int, types.ScorecardSpec] = {}
+    rows = evaluations.values_list("kind", "scorecard_version_id", "stage_scores")
+    for kind, version_id, stages in rows.iterator(chunk_size=2000):
+        if version_id not in versions:
+            versions[version_id] = version_spec(ScorecardVersion.objects.get(pk=version_id))
+            for stage in versions[version_id].stages:
+                titles.setdefault(stage.key, stage.title)
+        for key, percent in (stages or {}).items():
+            if percent is not None:
+                sums.setdefault((key, kind), []).append(percent)
+
+    def mean(key: str, kind: str) -> float | None:
+        values = sums.get((key, kind))
+        return round(sum(values) / len(values), 1) if values else None
+
+    result = [
+        StageQuality(key, titles.get(key, key), mean(key, "auto"), mean(key, "manual"))
+        for key in titles
+        if (key, "auto") in sums or (key, "manual") in sums
+    ]
+    return sorted(result, key=lambda s: s.manual if s.manual is not None else (s.auto or 0))

@@ -191,3 +191,23 @@ def test_overview_shows_what_waits_for_each_person(world, client, submitted):
     assert todo.disputes_to_decide == 1
     client.force_login(world["analyst"])  # the grader does not decide their own
     assert client.get(reverse("home")).context["todo"]["evaluations"].disputes_to_decide == 0
+
+
+def test_operator_page_shows_weekly_scores_and_weak_stages(world, client, submitted):
+    """Given a submitted evaluation with a "no" in the first stage, when the operator page
+    opens, then the week's score, that stage first among the weakest and the evaluation show."""
+    evaluation, first = submitted
+    client.force_login(world["analyst"])
+    operator = world["conversation"].operator
+    # the fixture's conversation is from March; look back far enough to include it
+    from nastavnik.evaluations import selectors
+
+    quality = selectors.operator_quality(operator=operator, weeks=520)
+    assert quality.manual_count == 1
+    assert quality.manual_average == evaluation.score_percent
+    assert [week.get("manual") for week in quality.weeks] == [round(evaluation.score_percent, 1)]
+    first_stage = next(s.key for s in world["spec"].stages if first in {c.key for c in s.criteria})
+    assert quality.stages[0].key == first_stage
+    assert quality.latest == [evaluation]
+    page = client.get(reverse("accounts:operator_detail", kwargs={"operator_id": operator.pk}))
+    assert page.status_code == 200

@@ -83,7 +83,48 @@
     });
   });
 
+  // Weekly average scores: auto-QA and people, gaps where a week has no evaluation.
+  function drawTrendChart(canvas) {
+    if (typeof window.Chart === "undefined") return;
+    var source = document.getElementById(canvas.dataset.source);
+    if (!source) return;
+    var weeks = JSON.parse(source.textContent);
+    var ru = document.documentElement.lang === "ru";
+    var labels = weeks.map(function (w) {
+      return new Date(w.week + "T00:00:00").toLocaleDateString(ru ? "ru-RU" : "en-GB", { day: "numeric", month: "short" });
+    });
+    function series(kind) {
+      return weeks.map(function (w) { return w[kind] === undefined ? null : w[kind]; });
+    }
+    new window.Chart(canvas, {
+      type: "line",
+      data: {
+        labels: labels,
+        datasets: [
+          { label: canvas.dataset.labelAuto, data: series("auto"), borderColor: "#2f6fed",
+            backgroundColor: "#2f6fed", tension: 0.25, spanGaps: true, pointRadius: 3 },
+          { label: canvas.dataset.labelManual, data: series("manual"), borderColor: "#b45309",
+            backgroundColor: "#b45309", tension: 0.25, spanGaps: true, pointRadius: 4,
+            borderDash: [6, 4] }
+        ]
+      },
+      options: {
+        locale: ru ? "ru-RU" : "en-GB",
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: { legend: { position: "bottom" } },
+        scales: {
+          x: { grid: { display: false }, ticks: { color: "#5d6b7e" } },
+          y: { min: 0, max: 100, ticks: { color: "#8a96a8", callback: function (v) { return v + "%"; } },
+               grid: { color: "#eef1f5" }, border: { display: false } }
+        }
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("canvas[data-chart='channels']").forEach(drawChannelChart);
+    document.querySelectorAll("canvas[data-chart='trend']").forEach(drawTrendChart);
   });
 })();
