@@ -19,7 +19,7 @@ from nastavnik.accounts import access
 from nastavnik.conversations import selectors, services
 from nastavnik.conversations.filters import CSAT_CHOICES, ConversationFilter
 from nastavnik.conversations.models import Conversation
-from nastavnik.core.api import ErrorSerializer, JobSerializer, validated_data
+from nastavnik.core.api import ErrorSerializer, JobSerializer, valid_filter, validated_data
 from nastavnik.engine import types
 
 
@@ -99,9 +99,7 @@ class ConversationListApi(generics.ListAPIView):
         filterset = selectors.conversation_list(
             viewer=self.request.user, params=self.request.query_params
         )
-        if not filterset.is_valid():
-            raise serializers.ValidationError(filterset.errors)
-        return filterset.qs
+        return valid_filter(filterset).qs
 
 
 class ConversationDetailApi(generics.RetrieveAPIView):

@@ -64,3 +64,11 @@ class JobDetailApi(generics.RetrieveAPIView):
 
     def get_object(self):
         return selectors.job_get(viewer=self.request.user, job_id=self.kwargs["job_id"])
+
+
+def valid_filter(filterset):
+    """The filter set if its parameters are valid, else an ApplicationError naming the first."""
+    if filterset.is_valid():
+        return filterset
+    name, messages = next(iter(filterset.errors.items()))
+    raise ApplicationError(str(messages[0]), field=name)

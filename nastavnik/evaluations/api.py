@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nastavnik.conversations import selectors as conversation_selectors
-from nastavnik.core.api import ErrorSerializer, validated_data
+from nastavnik.core.api import ErrorSerializer, valid_filter, validated_data
 from nastavnik.evaluations import disputes, forms, manual, selectors
 from nastavnik.evaluations.filters import EvaluationFilter
 from nastavnik.evaluations.models import Answer, Dispute, Evaluation
@@ -156,9 +156,7 @@ class EvaluationListApi(generics.ListAPIView):
         filterset = selectors.evaluation_list(
             viewer=self.request.user, params=self.request.query_params
         )
-        if not filterset.is_valid():
-            raise serializers.ValidationError(filterset.errors)
-        return filterset.qs
+        return valid_filter(filterset).qs
 
     @extend_schema(
         request=EvaluationCreateSerializer, responses={201: EvaluationDetailSerializer, **ERRORS}

@@ -133,3 +133,10 @@ def test_operator_cannot_resolve_disputes(world):
     )
     assert response.status_code in (403, 404)
     assert Dispute.objects.get().state == "open"
+
+
+def test_api_bad_filter_names_the_parameter(world):
+    """Given an unknown state, when listing evaluations, then 400 in the one error shape."""
+    response = api(world["analyst"]).get("/api/v1/evaluations/?state=lost")
+    assert response.status_code == 400
+    assert response.json()["field"] == "state"
