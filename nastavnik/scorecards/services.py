@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from typing import Any
 
+import orjson
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nastavnik.core.audit import audit_record
 from nastavnik.core.errors import ApplicationError
+from nastavnik.core.models import AuditEvent
 from nastavnik.engine import scorecards, types
 from nastavnik.scorecards.models import Scorecard, ScorecardVersion
 
@@ -106,8 +109,21 @@ def scorecard_archive(*, actor: Any, version: ScorecardVersion) -> ScorecardVers
     return version
 
 
+def scorecard_fingerprint(scorecard: Scorecard) -> str:
+    """What the latest version of a scorecard looks like now: its number and content hash."""
+    latest = scorecard.versions.order_by("-number").first()
+    if latest is None:
+        return ""
+    content = hashlib.sha256(orjson.dumps(latest.spec, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return f"{latest.number}:{latest.state}:{content[:16]}"
+
+
 def scorecard_edit(
-    *, actor: Any, document: dict[str, Any], version: ScorecardVersion | None = None
+    *,
+    actor: Any,
+    document: dict[str, Any],
+    version: ScorecardVersion | None = None,
+    base: str | None = None,
 ) -> ScorecardVersion:
     """Save a whole edited document from the web editor, validated like a YAML import.
 
@@ -129,7 +145,36 @@ def scorecard_edit(
     with transaction.atomic():
         if version is None:
             _check_new_key(spec.key)
+        else:
+            _check_unchanged_since(version.scorecard, base)
         return scorecard_save(actor=actor, spec=spec)
+
+
+def _check_unchanged_since(scorecard: Scorecard, base: str | None) -> None:
+    """Refuse a save when someone saved, published or archived since the editor opened."""
+    locked = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    if base is None or base == scorecard_fingerprint(locked):
+        return
+    last = (
+        AuditEvent.objects.filter(
+            entity_type="scorecards.scorecardversion",
+            entity_id__in=[str(pk) for pk in locked.versions.values_list("pk", flat=True)],
+        )
+        .select_related("actor")
+        .first()
+    )
+    who = str(last.actor) if last is not None and last.actor is not None else "—"
+    when = timezone.localtime(last.at).strftime("%d.%m.%Y %H:%M") if last is not None else "—"
+    raise ApplicationError(
+        _(
+            "The scorecard was changed by %(who)s at %(when)s after you opened the editor. "
+            "Nothing was saved: open the current version and make your changes there."
+        )
+        % {"who": who, "when": when},
+        record=scorecard.key,
+        field="general",
+        status_code=409,
+    )
 
 
 def scorecard_import_yaml(

@@ -158,7 +158,12 @@ def _editor_post(request, draft: editor.ScorecardDraft, *, version: ScorecardVer
     issues = editor.merge_issues(issues, selectors.scorecard_document_issues(document))
     if not issues:
         try:
-            saved = services.scorecard_edit(actor=request.user, document=document, version=version)
+            saved = services.scorecard_edit(
+                actor=request.user,
+                document=document,
+                version=version,
+                base=request.POST.get("base") or None,
+            )
         except ApplicationError as error:
             issues = _issues_of(error, draft.key)
         else:
@@ -179,7 +184,16 @@ def _editor_page(request, draft: editor.ScorecardDraft, *, version: ScorecardVer
     return render(
         request,
         "scorecards/_editor.html" if partial else "scorecards/scorecard_edit.html",
-        {"draft": draft, "version": version, "outcome": outcome, "choices": _CHOICES},
+        {
+            "draft": draft,
+            "version": version,
+            "outcome": outcome,
+            "choices": _CHOICES,
+            # What the scorecard looked like when the editor opened (kept across rearranging
+            # posts), so a save over someone else's newer save is refused.
+            "base": request.POST.get("base")
+            or (services.scorecard_fingerprint(version.scorecard) if version else ""),
+        },
     )
 
 

@@ -135,6 +135,21 @@ def test_an_active_version_warns_and_saving_creates_the_next_draft(client, analy
     assert event.actor == analyst
 
 
+def test_a_save_over_someone_elses_newer_save_is_refused(client, analyst, active_chat):
+    """Given two analysts who opened the same version, when both save, then the second save
+    is refused with 409 naming who changed it, and the first analyst's draft is kept."""
+    first_page = _form_data(client.get(_edit_url(active_chat)))
+    second_page = dict(first_page)
+    _post(client, _edit_url(active_chat), {**first_page, "title": ["Первая"], "action": "save"})
+    response = _post(
+        client, _edit_url(active_chat), {**second_page, "title": ["Вторая"], "action": "save"}
+    )
+    assert response.status_code == 200
+    assert analyst.username in response.content.decode()
+    titles = dict(ScorecardVersion.objects.values_list("number", "spec__title"))
+    assert titles == {1: CHAT.title, 2: "Первая"}
+
+
 def test_saving_a_draft_edits_it_in_place_with_old_and_new_in_the_audit(client, analyst):
     """Given a draft version 1, when saved from the editor, then it changes in place."""
     draft = services.scorecard_save(actor=None, spec=CHAT)
