@@ -211,3 +211,38 @@ def test_operator_page_shows_weekly_scores_and_weak_stages(world, client, submit
     assert quality.latest == [evaluation]
     page = client.get(reverse("accounts:operator_detail", kwargs={"operator_id": operator.pk}))
     assert page.status_code == 200
+
+
+def test_a_conversation_without_turns_can_be_evaluated(world, client, tmp_path):
+    """Given a missed call with no turns, when an analyst evaluates it, then the page says
+    there is no transcript and turn evidence is refused by name."""
+    from nastavnik.engine import scorecards
+    from nastavnik.evaluations import manual
+    from nastavnik.scorecards import services as scorecard_services
+    from tests import factories
+
+    version = scorecard_services.scorecard_save(
+        actor=None, spec=scorecards.default_scorecard("default-call")
+    )
+    scorecard_services.scorecard_activate(actor=None, version=version)
+    factories.import_records(
+        tmp_path, [factories.record("missed-1", channel="call", turns=[], operator="op-1")]
+    )
+    conversation = world["conversation"].__class__.objects.get(external_id="missed-1")
+    client.force_login(world["analyst"])
+    response = client.post(
+        reverse("evaluations:start", kwargs={"conversation_id": conversation.pk})
+    )
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert "missed" in page.content.decode() or "пропущен" in page.content.decode()
+    evaluation = Evaluation.objects.get(conversation=conversation)
+    key = scorecards.default_scorecard("default-call").criteria()[0].key
+    with pytest.raises(manual.ApplicationError) as error:
+        manual.evaluation_save(
+            actor=world["analyst"],
+            evaluation=evaluation,
+            revision=evaluation.revision,
+            answers=[manual.AnswerInput(key, 1.0, "", ({"turn": 0},))],
+        )
+    assert error.value.field == f"answers.{key}.evidence"
