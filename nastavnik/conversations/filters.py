@@ -10,6 +10,7 @@ from nastavnik.accounts import access
 from nastavnik.accounts.models import Operator, Team
 from nastavnik.conversations.mappers import normalise_query
 from nastavnik.conversations.models import Channel, Conversation
+from nastavnik.core.filters import day_filter
 
 CSAT_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 
@@ -24,18 +25,8 @@ class ConversationFilter(django_filters.FilterSet):
         label=_("Operator"), queryset=Operator.objects.none()
     )
     team = django_filters.ModelChoiceFilter(label=_("Team"), queryset=Team.objects.none())
-    date_from = django_filters.DateFilter(
-        label=_("From"),
-        field_name="started_at",
-        lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    date_to = django_filters.DateFilter(
-        label=_("To"),
-        field_name="started_at",
-        lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    date_from = day_filter("started_at")
+    date_to = day_filter("started_at", until=True)
     csat = django_filters.MultipleChoiceFilter(label=_("CSAT"), choices=CSAT_CHOICES)
     csat_missing = django_filters.BooleanFilter(
         label=_("Without CSAT"), field_name="csat", lookup_expr="isnull"

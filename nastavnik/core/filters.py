@@ -11,6 +11,16 @@ from nastavnik.core import audit_labels
 from nastavnik.core.models import AuditEvent
 
 
+def day_filter(field_name: str, *, until: bool = False) -> django_filters.DateFilter:
+    """A calendar-day bound on a date-time field: "from" (inclusive) or, with ``until``, "to"."""
+    return django_filters.DateFilter(
+        label=_("To") if until else _("From"),
+        field_name=field_name,
+        lookup_expr="date__lte" if until else "date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
 class AuditFilter(django_filters.FilterSet):
     """Actor, action, entity type and id, period."""
 
@@ -28,18 +38,8 @@ class AuditFilter(django_filters.FilterSet):
         label=_("Record type"), choices=[], empty_label=_("Any record")
     )
     entity_id = django_filters.CharFilter(label=_("Record id"))
-    date_from = django_filters.DateFilter(
-        label=_("From"),
-        field_name="at",
-        lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    date_to = django_filters.DateFilter(
-        label=_("To"),
-        field_name="at",
-        lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    date_from = day_filter("at")
+    date_to = day_filter("at", until=True)
 
     class Meta:
         model = AuditEvent

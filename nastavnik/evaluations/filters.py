@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nastavnik.accounts import access
 from nastavnik.accounts.models import Operator
+from nastavnik.core.filters import day_filter
 from nastavnik.evaluations.models import Evaluation
 
 YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
@@ -28,18 +29,8 @@ class EvaluationFilter(django_filters.FilterSet):
         queryset=Operator.objects.none(),
         empty_label=_("All operators"),
     )
-    date_from = django_filters.DateFilter(
-        label=_("From"),
-        field_name="updated_at",
-        lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    date_to = django_filters.DateFilter(
-        label=_("To"),
-        field_name="updated_at",
-        lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    date_from = day_filter("updated_at")
+    date_to = day_filter("updated_at", until=True)
     acknowledged = django_filters.BooleanFilter(
         label=_("Acknowledged"),
         field_name="acknowledged_at",

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import orjson
 import pytest
-import redis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.urls import reverse
@@ -27,6 +26,7 @@ from nastavnik.conversations.services import IMPORT_JOB
 from nastavnik.core.jobs import job_enqueue
 from nastavnik.core.models import Job
 from tests import factories
+from tests.redis_broker import empty_redis_database
 
 BROKER_URL = os.environ.get("NASTAVNIK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 WAIT_SECONDS = 20
@@ -35,18 +35,8 @@ WAIT_SECONDS = 20
 @pytest.fixture
 def broker():
     """An empty Redis database for the round trip, emptied again afterwards."""
-    client = redis.Redis.from_url(BROKER_URL, socket_connect_timeout=1, socket_timeout=5)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        reason = f"Redis is not reachable at {BROKER_URL}: {error}"
-        if os.environ.get("NASTAVNIK_REQUIRE_REDIS") == "1":
-            pytest.fail(f"{reason} (NASTAVNIK_REQUIRE_REDIS=1)")
-        pytest.skip(reason)
-    client.flushdb()
-    yield BROKER_URL
-    client.flushdb()
-    client.close()
+    with empty_redis_database(BROKER_URL) as url:
+        yield url
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import redis
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -37,6 +36,7 @@ from tests.core.test_celery_worker import (  # noqa: F401 (celery_runner: a fixt
     _worker_command,
     celery_runner,
 )
+from tests.redis_broker import empty_redis_database
 
 CONVERSATIONS = 48
 # Not database 15 of tests/core/test_celery_worker.py, so both can run at the same time.
@@ -46,18 +46,8 @@ BROKER_URL = os.environ.get("NASTAVNIK_TEST_AUTOQA_REDIS_URL", "redis://127.0.0.
 @pytest.fixture
 def broker():
     """An empty Redis database for the round trip (celery_runner uses it), emptied after."""
-    client = redis.Redis.from_url(BROKER_URL, socket_connect_timeout=1, socket_timeout=5)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        reason = f"Redis is not reachable at {BROKER_URL}: {error}"
-        if os.environ.get("NASTAVNIK_REQUIRE_REDIS") == "1":
-            pytest.fail(f"{reason} (NASTAVNIK_REQUIRE_REDIS=1)")
-        pytest.skip(reason)
-    client.flushdb()
-    yield BROKER_URL
-    client.flushdb()
-    client.close()
+    with empty_redis_database(BROKER_URL) as url:
+        yield url
 
 
 def _store_conversations(tmp_path: Path) -> None:
