@@ -93,10 +93,12 @@ class TimingDetector:
             return (
                 (None, None)
                 if is_call
-                else metrics.first_response(context.timeline)
+                else metrics.first_response(metrics.turn_timeline(conversation))
             )
         if self.metric == "longest_operator_delay":
-            return metrics.longest_operator_delay(context.timeline, is_call=is_call)
+            return metrics.longest_operator_delay(
+                metrics.turn_timeline(conversation), is_call=is_call
+            )
         if not is_call:
             return None, None
         if self.metric == "longest_silence":
@@ -161,7 +163,7 @@ def _longest_hold(
     conversation: Conversation, context: DetectorContext, label: str
 ) -> tuple[float | None, int | None]:
     """From the end of a hold request to the operator's next turn; the longest of them."""
-    timeline = context.timeline
+    timeline = metrics.turn_timeline(conversation)
     longest, worst = None, None
     held_since: float | None = None
     for begin, position, finish, speaker in timeline:

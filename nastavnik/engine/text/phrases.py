@@ -27,21 +27,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from nastavnik.engine.text.morph import (
-    EXACT_MARK,
-    NAME_CLASS,
-    Token,
-    exact_form_lemma,
-    lemma_tokens,
-    tokenize,
-)
+from nastavnik.engine.text.morph import EXACT_MARK, NAME_CLASS, Token, exact_form_lemma, tokenize
 
 _TOKEN_CACHE_SIZE = 200_000
-
-TURN_CACHE_SIZE = 20_000
-"""Distinct turn texts whose analysis a matcher remembers, per generation (0: none).
-Scripted operator turns and short answers («да», «спасибо, всё понятно») recur across
-conversations; at most two generations are kept, so memory stays bounded."""
 
 SKIPPABLE: frozenset[str] = frozenset(
     {"вы", "ты", "же", "ж", "ведь", "уж", "пожалуйста", NAME_CLASS}
@@ -135,24 +123,10 @@ def compile_phrase(text: str, *, label: str = "", alternative: str = "") -> Phra
     return Phrase(text, tuple(words), label, alternative)
 
 
-TurnAnalysis = tuple[list[tuple[str, ...]], int, dict[str, list[Hit]], list[tuple[int, int]]]
-"""A turn's token lemma sets, its written word count, its hits per label and the character
-span of each token (empty until a caller that quotes the turn fills it in). Shared by every
-conversation with the same text: read-only but for filling in the spans once."""
-
-
 class PhraseMatcher:
     """Finds many labelled phrases in tokenised text in one pass."""
 
-    __slots__ = (
-        "_by_token",
-        "_older",
-        "_starts",
-        "_turn_cache_size",
-        "_turns",
-        "labels",
-        "phrases",
-    )
+    __slots__ = ("_by_token", "_starts", "labels", "phrases")
 
     def __init__(self, phrases: Iterable[Phrase]) -> None:
         unique: dict[tuple[str, tuple[Word, ...]], Phrase] = {}
@@ -187,32 +161,6 @@ class PhraseMatcher:
             for lemma in singles.keys() | pairs.keys() | gapped.keys()
         }
         self._by_token: dict[tuple[str, ...], tuple[_Start, ...]] = {}
-        self._turns: dict[str, TurnAnalysis] = {}
-        self._older: dict[str, TurnAnalysis] = {}
-        self._turn_cache_size = TURN_CACHE_SIZE
-
-    def analyse(self, text: str) -> TurnAnalysis:
-        """Lemmatise and scan one turn's text: (lemma sets, word count, hits per label).
-
-        The result is remembered per text and shared, so callers must not change it. The
-        memory holds two generations of up to ``TURN_CACHE_SIZE`` texts each: when the
-        newer one is full it replaces the older, and a text found in the older is carried
-        over, so texts that keep recurring stay while one-offs are dropped.
-        """
-        turns = self._turns
-        analysis = turns.get(text)
-        if analysis is not None:
-            return analysis
-        analysis = self._older.get(text)
-        if analysis is None:
-            lemma_sets, words = lemma_tokens(text)
-            analysis = (lemma_sets, words, self.scan_by_label(lemma_sets), [])
-        if self._turn_cache_size:
-            if len(turns) >= self._turn_cache_size:
-                self._older = turns
-                turns = self._turns = {}
-            turns[text] = analysis
-        return analysis
 
     def scan(self, lemma_sets: Sequence[tuple[str, ...]]) -> list[Hit]:
         """Every phrase found in a sequence of token lemma sets, overlapping ones included."""
