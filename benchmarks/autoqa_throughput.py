@@ -12,6 +12,8 @@ it line by line (constant memory) and run, per conversation:
 
 Each mode runs in one process (per-core figure) and in N processes over interleaved lines
 (`--processes`, default: all cores) for the wall-clock figure of the whole machine.
+`--turn-cache 0` turns off the matcher's memory of recurring turn texts
+(``nastavnik.engine.text.phrases.TURN_CACHE_SIZE``), to show what it is worth on a corpus.
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def worker(path: str, mode: str, part: int, parts: int) -> None:
+def worker(path: str, mode: str, part: int, parts: int, turn_cache: int | None = None) -> None:
     """Child: process lines part, part+parts, … of the corpus and print the count."""
     from nastavnik.engine import formats, scorecards, scoring
     from nastavnik.engine.detectors.compile import compile_scorecard
-    from nastavnik.engine.text import morph
+    from nastavnik.engine.text import morph, phrases
+
+    if turn_cache is not None:
+        phrases.TURN_CACHE_SIZE = turn_cache
 
     compiled = {}
     if mode == "autoqa":
@@ -54,12 +59,15 @@ def worker(path: str, mode: str, part: int, parts: int) -> None:
     print(count)
 
 
-def run_children(path: Path, mode: str, parts: int) -> tuple[float, float, float]:
+def run_children(
+    path: Path, mode: str, parts: int, turn_cache: int | None = None
+) -> tuple[float, float, float]:
     """Run ``parts`` children; return (wall seconds, CPU seconds, peak RSS MiB of one)."""
     started = time.perf_counter()
+    extra = [] if turn_cache is None else [str(turn_cache)]
     children = [
         subprocess.Popen(
-            [sys.executable, __file__, "--worker", str(path), mode, str(part), str(parts)],
+            [sys.executable, __file__, "--worker", str(path), mode, str(part), str(parts), *extra],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
         )
@@ -78,12 +86,16 @@ def run_children(path: Path, mode: str, parts: int) -> tuple[float, float, float
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        worker(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+        turn_cache = int(sys.argv[6]) if len(sys.argv) > 6 else None
+        worker(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), turn_cache)
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--modes", nargs="+", choices=("floor", "autoqa"), default=None)
+    parser.add_argument("--turn-cache", type=int, default=None, help="TURN_CACHE_SIZE (0: off)")
     args = parser.parse_args()
+    modes = args.modes or ["floor", "autoqa"]
     rows = []
     with tempfile.TemporaryDirectory(prefix="nastavnik-bench-") as tmp:
         env = {**os.environ, "NASTAVNIK_HOME": tmp}
@@ -106,9 +118,9 @@ def main() -> None:
                 cwd=ROOT,
                 stdout=subprocess.DEVNULL,
             )
-            for mode in ("floor", "autoqa"):
+            for mode in modes:
                 for parts in sorted({1, args.processes}):
-                    wall, cpu, peak = run_children(corpus, mode, parts)
+                    wall, cpu, peak = run_children(corpus, mode, parts, args.turn_cache)
                     rows.append((mode, size, parts, wall, size / cpu, size / wall, peak))
                     print(
                         f"{mode:6} {size:>9,} ×{parts}: {wall:7.1f} s wall, "
@@ -128,7 +140,7 @@ def main() -> None:
             f"| {mode} | {size:,} | {parts} | {wall:.1f} | {per_core:,.0f} | {machine:,.0f} "
             f"| {peak:.0f} |"
         )
-    print(f"\ncommand: {' '.join(sys.argv)}  (cores: {os.cpu_count()})")
+    print(f"\ncommand: {' '.join(sys.argv)}  (cores: {os.cpu_count()}, load {os.getloadavg()})")
 
 
 if __name__ == "__main__":

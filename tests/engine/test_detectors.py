@@ -19,12 +19,18 @@ from hypothesis import strategies as st
 from nastavnik.demodata.generator import generate_records
 from nastavnik.engine import scoring
 from nastavnik.engine.detectors import timing
-from nastavnik.engine.detectors.base import DetectorConfigError, DetectorResult, run_detector
+from nastavnik.engine.detectors.base import (
+    DetectorConfigError,
+    DetectorContext,
+    DetectorResult,
+    run_detector,
+)
 from nastavnik.engine.detectors.compile import answer_value, compile_scorecard
 from nastavnik.engine.detectors.registry import FAMILIES, compile_detector
 from nastavnik.engine.formats import parse_lines
 from nastavnik.engine.metrics import conversation_metrics
 from nastavnik.engine.scorecards import DEFAULT_SCORECARD_KEYS, default_scorecard
+from nastavnik.engine.text.phrases import PhraseMatcher
 from nastavnik.engine.types import (
     VERDICTS,
     Conversation,
@@ -508,7 +514,8 @@ def test_timing_figures_equal_the_conversation_metrics(
     for metric, value in expected.items():
         detector = compile_detector({"family": "timing", "metric": metric, "max_seconds": 1})
         assert isinstance(detector, timing.TimingDetector)
-        measured, turn = detector._measure(conversation, None)  # type: ignore[arg-type]
+        context = DetectorContext(conversation, PhraseMatcher(()))
+        measured, turn = detector._measure(conversation, context)
         # then it is the figure of nastavnik.engine.metrics
         assert measured == pytest.approx(value), metric
         if value:  # a wait to point at: the turn that ends it

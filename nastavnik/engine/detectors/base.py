@@ -10,15 +10,16 @@ once, on demand, so ten detectors cost one pass. See ``docs/detectors.md``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import NamedTuple, Protocol
 
 from nastavnik.engine.detectors import messages
-from nastavnik.engine.metrics import conversation_metrics
-from nastavnik.engine.text.morph import WORD, Token, lemma_tokens, token_spans, tokenize
-from nastavnik.engine.text.phrases import Hit, Phrase, PhraseMatcher
+from nastavnik.engine.formats.validate import positional_builder
+from nastavnik.engine.metrics import conversation_metrics, turn_timeline
+from nastavnik.engine.text.morph import WORD, Token, token_spans, tokenize
+from nastavnik.engine.text.phrases import Hit, Phrase, PhraseMatcher, TurnAnalysis
 from nastavnik.engine.types import Conversation, ConversationMetrics, Evidence
 
 MAX_EVIDENCE = 10
@@ -89,20 +90,20 @@ class Detector(Protocol):
 class DetectorContext:
     """Everything detectors share for one conversation, each piece computed once on demand.
 
-    Each turn is lemmatised and scanned by the scorecard's matcher at most once; character
-    offsets (for quotes) are computed only for the turns that are quoted. ``metrics`` are
-    the conversation's timing and volume figures (:mod:`nastavnik.engine.metrics`).
+    Each turn is lemmatised and scanned by the scorecard's matcher at most once (one
+    :meth:`PhraseMatcher.analyse` gives its lemma sets, word count and hits of every
+    phrase set, shared by all criteria); character offsets (for quotes) are computed only
+    for the turns that are quoted. ``metrics`` are the conversation's timing and volume
+    figures (:mod:`nastavnik.engine.metrics`).
     """
 
     __slots__ = (
-        "_hits",
-        "_lemmas",
+        "_analysed",
         "_matcher",
         "_metrics",
-        "_spans",
         "_speaker_turns",
+        "_timeline",
         "_tokens",
-        "_words",
         "conversation",
         "language",
     )
@@ -112,12 +113,10 @@ class DetectorContext:
         self.language = "en" if conversation.language.lower().startswith("en") else "ru"
         """The language notes are written in: ``en`` for English conversations, else ``ru``."""
         self._matcher = matcher
-        self._lemmas: dict[int, list[tuple[str, ...]]] = {}
-        self._words: dict[int, int] = {}
-        self._hits: dict[int, dict[str, list[Hit]]] = {}
+        self._analysed: list[TurnAnalysis | None] = [None] * len(conversation.turns)
         self._tokens: dict[int, list[Token]] = {}
-        self._spans: dict[int, tuple[list[tuple[int, int]], Iterator[tuple[int, int]]]] = {}
         self._metrics: ConversationMetrics | None = None
+        self._timeline: list[tuple[float, int, float, str]] | None = None
         self._speaker_turns: dict[str, tuple[int, ...]] = {}
 
     @property
@@ -127,40 +126,58 @@ class DetectorContext:
             self._metrics = conversation_metrics(self.conversation)
         return self._metrics
 
+    @property
+    def timeline(self) -> list[tuple[float, int, float, str]]:
+        """The conversation's :func:`~nastavnik.engine.metrics.turn_timeline` (computed once)."""
+        if self._timeline is None:
+            self._timeline = turn_timeline(self.conversation)
+        return self._timeline
+
     def text(self, turn: int) -> str:
         """The text of a turn."""
         return self.conversation.turns[turn].text
 
+    def _analysis(self, turn: int) -> TurnAnalysis:
+        analysis = self._analysed[turn]
+        if analysis is None:
+            analysis = self._matcher.analyse(self.conversation.turns[turn].text)
+            self._analysed[turn] = analysis
+        return analysis
+
     def lemmas(self, turn: int) -> list[tuple[str, ...]]:
         """The lemma set of each token of a turn (token indexes as in :meth:`tokens`)."""
-        lemma_sets = self._lemmas.get(turn)
-        if lemma_sets is None:
-            lemma_sets, self._words[turn] = lemma_tokens(self.conversation.turns[turn].text)
-            self._lemmas[turn] = lemma_sets
-        return lemma_sets
-
-    def tokens(self, turn: int) -> list[Token]:
-        """The tokens of a turn with their character offsets (cached)."""
-        tokens = self._tokens.get(turn)
-        if tokens is None:
-            tokens = self._tokens[turn] = tokenize(self.conversation.turns[turn].text)
-        return tokens
+        return self._analysis(turn)[0]
 
     def words(self, turns: Iterable[int]) -> int:
         """Number of written words in the given turns."""
+        analysed = self._analysed
         total = 0
         for turn in turns:
-            if turn not in self._words:
-                self.lemmas(turn)
-            total += self._words[turn]
+            analysis = analysed[turn]
+            if analysis is None:
+                analysis = self._analysis(turn)
+            total += analysis[1]
         return total
 
-    def matches(self, turn: int, label: str) -> list[Hit]:
+    def matches(self, turn: int, label: str) -> Sequence[Hit]:
         """Hits of one phrase set in one turn, in text order (leftmost-longest)."""
-        hits = self._hits.get(turn)
-        if hits is None:
-            hits = self._hits[turn] = self._matcher.scan_by_label(self.lemmas(turn))
-        return hits.get(label, [])
+        analysis = self._analysed[turn]
+        if analysis is None:
+            analysis = self._analysis(turn)
+        return analysis[2].get(label, ())
+
+    def matches_in(self, turns: Iterable[int], label: str) -> Found:
+        """(turn, hit) pairs of one phrase set over the given turns, in order."""
+        analysed = self._analysed
+        found: Found = []
+        for turn in turns:
+            analysis = analysed[turn]
+            if analysis is None:
+                analysis = self._analysis(turn)
+            hits = analysis[2].get(label)
+            if hits:
+                found.extend([(turn, hit) for hit in hits])
+        return found
 
     def turns_of(self, speaker: str) -> tuple[int, ...]:
         """Indexes of the turns of one speaker, in conversation order."""
@@ -174,21 +191,26 @@ class DetectorContext:
             self._speaker_turns[speaker] = turns
         return turns
 
+    def tokens(self, turn: int) -> list[Token]:
+        """The tokens of a turn with their character offsets (cached)."""
+        tokens = self._tokens.get(turn)
+        if tokens is None:
+            tokens = self._tokens[turn] = tokenize(self.conversation.turns[turn].text)
+        return tokens
+
     def evidence(self, turn: int, hit: Hit) -> Evidence:
         """Evidence quoting a hit exactly as written."""
-        cached = self._spans.get(turn)
-        if cached is None:
-            text = self.conversation.turns[turn].text
-            if len(self.lemmas(turn)) == self._words[turn]:  # no spelling expanded: 1 word, 1 token
-                cached = ([], map(_span, WORD.finditer(text)))
+        text = self.conversation.turns[turn].text
+        lemma_sets, words, _hits, spans = self._analysis(turn)
+        needed = hit.last - len(spans)
+        if needed > 0:  # read the turn's token spans only as far as needed, once per text
+            if len(lemma_sets) == words:  # no spelling expanded: 1 word, 1 token
+                resume = spans[-1][1] if spans else 0
+                spans.extend(map(_span, islice(WORD.finditer(text, resume), needed)))
             else:
-                cached = ([], token_spans(text))
-            self._spans[turn] = cached
-        spans, rest = cached
-        if len(spans) < hit.last:  # read the turn's token spans only as far as needed
-            spans.extend(islice(rest, hit.last - len(spans)))
+                spans[:] = islice(token_spans(text), hit.last)
         start, end = spans[hit.first][0], spans[hit.last - 1][1]
-        return Evidence(turn, start, end, self.text(turn)[start:end])
+        return _evidence(turn, start, end, text[start:end])
 
     def quote(self, turn: int, hit: Hit) -> str:
         """The text of a hit as written."""
@@ -196,6 +218,8 @@ class DetectorContext:
 
     def point_at(self, turn: int) -> Evidence:
         """An empty span at the start of a turn: where something expected is missing."""
+        if turn < len(_POINTS):
+            return _POINTS[turn]
         return Evidence(turn, 0, 0, "")
 
     def whole_turn(self, turn: int) -> Evidence:
@@ -206,11 +230,14 @@ class DetectorContext:
 
 
 _span = re.Match.span
+_evidence = positional_builder(Evidence)
+# Evidence is frozen: the empty span at the start of each of the first turns is made once.
+_POINTS: tuple[Evidence, ...] = tuple(Evidence(turn, 0, 0, "") for turn in range(256))
 
 
 def matches_in(context: DetectorContext, turns: Iterable[int], label: str) -> Found:
     """(turn, hit) pairs of one phrase set over the given turns, in order."""
-    return [(turn, hit) for turn in turns for hit in context.matches(turn, label)]
+    return context.matches_in(turns, label)
 
 
 def evidence_of(

@@ -101,10 +101,10 @@ class ClientNameDetector:
         if name is None or not operator_turns:
             note = messages.say(language, "name_unknown" if name is None else "no_conversation")
             return DetectorResult("na", NOT_APPLICABLE, (), note)
-        keys = name_lemmas(name)
+        keys, known = _name_keys(name)
         # A dictionary name (it has the {name} class, as its short forms do) is looked for
         # only at the name-like words the scorecard's scan already found.
-        found = _uses(context, operator_turns, keys, known=morph.is_first_name(name))
+        found = _uses(context, operator_turns, keys, known=known)
         if not found:
             note = messages.say(language, "name_unused", name=name)
             return DetectorResult("no", NOT_USED, (context.point_at(operator_turns[0]),), note)
@@ -120,21 +120,23 @@ def _uses(
 ) -> list[tuple[int, Hit]]:
     """Tokens of the turns whose lemmas include one of the keys, as one-word hits."""
     found = []
+    phrase = _ANY_NAME.phrases[0]
+    disjoint = keys.isdisjoint
     for turn in turns:
         lemma_sets = context.lemmas(turn)
         if known:  # a dictionary name: only words that can be names need a look
-            positions = [hit.first for hit in context.matches(turn, _ANY_NAME_LABEL)]
+            positions: Iterable[int] = [hit.first for hit in context.matches(turn, _ANY_NAME_LABEL)]
         else:
             positions = range(len(lemma_sets))
         for position in positions:
-            if not keys.isdisjoint(lemma_sets[position]):
-                found.append((turn, Hit(_ANY_NAME.phrases[0], position, position + 1)))
+            if not disjoint(lemma_sets[position]):
+                found.append((turn, Hit(phrase, position, position + 1)))
     return found
 
 
 def client_name(conversation: Conversation, context: DetectorContext) -> str | None:
     """The client's first name as written, from the metadata or the client's own words."""
-    from_metadata = _name_from_metadata(conversation.client_name)
+    from_metadata = _metadata_name(conversation.client_name)
     if from_metadata is not None:
         return from_metadata
     for turn in context.turns_of("client"):
@@ -171,6 +173,19 @@ def operator_name_uses(
             if not keys.isdisjoint(lemma_set):
                 found.append((turn, Hit(_ANY_NAME.phrases[0], position, position + 1)))
     return found
+
+
+@lru_cache(maxsize=4096)
+def _name_keys(name: str) -> tuple[frozenset[str], bool]:
+    """:func:`name_lemmas` of a name and whether it is a dictionary first name (cached: the
+    same client names recur)."""
+    return name_lemmas(name), morph.is_first_name(name)
+
+
+@lru_cache(maxsize=4096)
+def _metadata_name(value: str) -> str | None:
+    """:func:`_name_from_metadata`, cached per metadata value."""
+    return _name_from_metadata(value)
 
 
 @lru_cache(maxsize=4096)

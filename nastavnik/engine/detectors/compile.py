@@ -39,11 +39,14 @@ from nastavnik.engine.detectors.base import (
 )
 from nastavnik.engine.detectors.config import Lexicons
 from nastavnik.engine.detectors.registry import compile_detector
+from nastavnik.engine.formats.validate import positional_builder
 from nastavnik.engine.text.lexicons import LANGUAGES
 from nastavnik.engine.text.phrases import PhraseMatcher
 from nastavnik.engine.types import VERDICTS, Answer, Conversation, CriterionSpec, ScorecardSpec
 
 PathLike = str | os.PathLike[str]
+
+_answer = positional_builder(Answer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +110,7 @@ class CompiledScorecard:
             if verdict.startswith("counted_"):
                 comment = f"{messages.say(language, verdict)}: {comment}"
             answers.append(
-                Answer(criterion.key, item.values[verdict], evidence, confidence, comment)
+                _answer(criterion.key, item.values[verdict], evidence, confidence, comment)
             )
         return answers
 

@@ -90,15 +90,9 @@ class TimingDetector:
             return _longest_hold(conversation, context, self.hold_requests.label)
         is_call = conversation.channel == "call"
         if self.metric == "first_response":
-            return (
-                (None, None)
-                if is_call
-                else metrics.first_response(metrics.turn_timeline(conversation))
-            )
+            return (None, None) if is_call else metrics.first_response(context.timeline)
         if self.metric == "longest_operator_delay":
-            return metrics.longest_operator_delay(
-                metrics.turn_timeline(conversation), is_call=is_call
-            )
+            return metrics.longest_operator_delay(context.timeline, is_call=is_call)
         if not is_call:
             return None, None
         if self.metric == "longest_silence":
@@ -163,7 +157,7 @@ def _longest_hold(
     conversation: Conversation, context: DetectorContext, label: str
 ) -> tuple[float | None, int | None]:
     """From the end of a hold request to the operator's next turn; the longest of them."""
-    timeline = metrics.turn_timeline(conversation)
+    timeline = context.timeline
     longest, worst = None, None
     held_since: float | None = None
     for begin, position, finish, speaker in timeline:

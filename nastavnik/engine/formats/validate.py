@@ -527,6 +527,16 @@ def _turns(value: Any, channel: str | None, problems: list[Problem]) -> tuple[Tu
         size = len(raw)
         if size == (2 if at is None else 3) and speaker is not None and text is not None:
             start = end = None
+        elif (
+            size == 4
+            and at is None
+            and type(start := get("start")) is float
+            and type(end := get("end")) is float
+            and 0 <= start <= end < _INFINITY
+            and speaker is not None
+            and text is not None
+        ):
+            pass  # a call turn: speaker, text and a valid start <= end, nothing else
         else:
             start = get("start")
             end = get("end")

@@ -209,7 +209,7 @@ def exact_form_lemma(word: str) -> str:
         form = form.translate(_HOMOGLYPHS)
     if form not in _EXACT_FORMS:
         _EXACT_FORMS.add(form)
-        _analyse.cache_clear()
+        _ANALYSES.clear()
     return EXACT_MARK + form
 
 
@@ -218,8 +218,24 @@ def spellings() -> dict[str, tuple[str, ...]]:
     return dict(_spellings())
 
 
-@lru_cache(maxsize=200_000)
-def _analyse(surface: str) -> tuple[tuple[str, ...], ...]:
+class _Analyses(dict[str, tuple[tuple[str, ...], ...]]):
+    """Surface form → analysis, filled on first use (``__missing__``) and emptied when it
+    reaches ``_ANALYSIS_CACHE_SIZE``: a plain dict lookup on the hot path, cheaper than an
+    ``lru_cache`` call, with memory still bounded."""
+
+    def __missing__(self, surface: str) -> tuple[tuple[str, ...], ...]:
+        if len(self) >= _ANALYSIS_CACHE_SIZE:
+            self.clear()
+        analysis = self[surface] = _analyse_uncached(surface)
+        return analysis
+
+
+_ANALYSIS_CACHE_SIZE = 200_000
+_ANALYSES = _Analyses()
+_analyse = _ANALYSES.__getitem__
+
+
+def _analyse_uncached(surface: str) -> tuple[tuple[str, ...], ...]:
     word = fold(surface)
     if _CYRILLIC.search(word) and _LATIN.search(word):
         word = word.translate(_HOMOGLYPHS)

@@ -27,9 +27,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from nastavnik.engine.text.morph import EXACT_MARK, NAME_CLASS, Token, exact_form_lemma, tokenize
+from nastavnik.engine.text.morph import (
+    EXACT_MARK,
+    NAME_CLASS,
+    Token,
+    exact_form_lemma,
+    lemma_tokens,
+    tokenize,
+)
 
 _TOKEN_CACHE_SIZE = 200_000
+
+TURN_CACHE_SIZE = 20_000
+"""Distinct turn texts whose analysis a matcher remembers (0: none). Scripted operator turns
+and short answers («да», «спасибо, всё понятно») recur across conversations."""
+_SEEN_SIZE = 200_000  # hashes of texts seen once, to admit a text on its second sighting
 
 SKIPPABLE: frozenset[str] = frozenset(
     {"вы", "ты", "же", "ж", "ведь", "уж", "пожалуйста", NAME_CLASS}
@@ -82,6 +94,11 @@ _Start = tuple[tuple[Phrase, ...], dict[str, tuple[_Entry, ...]], tuple[_Entry, 
 phrases whose second word is ``*``."""
 
 
+_TokenStarts = tuple[tuple[_Start, ...], frozenset[str] | None] | tuple[()]
+"""What can start at a token (one entry per lemma that starts something) and, when only
+phrases with a second word start there, every lemma that can come next; ``()``: nothing."""
+
+
 class Hit(NamedTuple):
     """A phrase found in a token sequence: tokens [first, last)."""
 
@@ -123,12 +140,27 @@ def compile_phrase(text: str, *, label: str = "", alternative: str = "") -> Phra
     return Phrase(text, tuple(words), label, alternative)
 
 
+TurnAnalysis = tuple[list[tuple[str, ...]], int, dict[str, list[Hit]], list[tuple[int, int]]]
+"""A turn's token lemma sets, its written word count, its hits per label and the character
+span of each token (empty until a caller that quotes the turn fills it in). Shared by every
+conversation with the same text: read-only but for filling in the spans once."""
+
+
 class PhraseMatcher:
     """Finds many labelled phrases in tokenised text in one pass."""
 
-    __slots__ = ("_by_token", "_starts", "labels", "phrases")
+    __slots__ = (
+        "_by_token",
+        "_seen",
+        "_starts",
+        "_turn_cache_size",
+        "_turns",
+        "labels",
+        "phrases",
+    )
 
-    def __init__(self, phrases: Iterable[Phrase]) -> None:
+    def __init__(self, phrases: Iterable[Phrase], *, turn_cache_size: int | None = None) -> None:
+        """Index the phrases; ``turn_cache_size`` overrides ``TURN_CACHE_SIZE`` (0: none)."""
         unique: dict[tuple[str, tuple[Word, ...]], Phrase] = {}
         for phrase in phrases:
             unique.setdefault((phrase.label, phrase.words), phrase)
@@ -160,7 +192,37 @@ class PhraseMatcher:
             )
             for lemma in singles.keys() | pairs.keys() | gapped.keys()
         }
-        self._by_token: dict[tuple[str, ...], tuple[_Start, ...]] = {}
+        self._by_token: dict[tuple[str, ...], _TokenStarts] = {}
+        self._turns: dict[str, TurnAnalysis] = {}
+        self._seen: set[int] = set()
+        self._turn_cache_size = TURN_CACHE_SIZE if turn_cache_size is None else turn_cache_size
+
+    def analyse(self, text: str) -> TurnAnalysis:
+        """Lemmatise and scan one turn's text: (lemma sets, word count, hits per label).
+
+        A text is remembered the second time it is seen (up to ``TURN_CACHE_SIZE`` texts;
+        the memory is emptied when full), so recurring texts are analysed once while
+        one-off texts never enter it: the cache stops changing once the recurring texts are
+        in, which keeps the garbage collector's work small. The result is shared, so
+        callers must not change it.
+        """
+        analysis = self._turns.get(text)
+        if analysis is not None:
+            return analysis
+        lemma_sets, words = lemma_tokens(text)
+        analysis = (lemma_sets, words, self.scan_by_label(lemma_sets), [])
+        if self._turn_cache_size:
+            key = hash(text)
+            seen = self._seen
+            if key in seen:
+                if len(self._turns) >= self._turn_cache_size:
+                    self._turns.clear()
+                self._turns[text] = analysis
+            else:
+                if len(seen) >= _SEEN_SIZE:
+                    seen.clear()
+                seen.add(key)
+        return analysis
 
     def scan(self, lemma_sets: Sequence[tuple[str, ...]]) -> list[Hit]:
         """Every phrase found in a sequence of token lemma sets, overlapping ones included."""
@@ -169,12 +231,18 @@ class PhraseMatcher:
         found: list[Hit] = []
         append = found.append
         new = tuple.__new__
+        last_position = count - 1
         for position, lemmas in enumerate(lemma_sets):
-            token_starts = by_token.get(lemmas)
-            if token_starts is None:
-                token_starts = self._starts_of(lemmas)
-            if not token_starts:
+            entry = by_token.get(lemmas)
+            if entry is None:
+                entry = self._starts_of(lemmas)
+            if not entry:
                 continue
+            token_starts, seconds = entry
+            if seconds is not None and (
+                position == last_position or seconds.isdisjoint(lemma_sets[position + 1])
+            ):
+                continue  # only longer phrases start here, and the next word fits none
             hits: list[tuple[Phrase, int]] = []
             for singles, pairs, gapped in token_starts:
                 if singles:
@@ -197,13 +265,21 @@ class PhraseMatcher:
                 append(new(Hit, (phrase, position, last)))
         return found
 
-    def _starts_of(self, lemmas: tuple[str, ...]) -> tuple[_Start, ...]:
+    def _starts_of(self, lemmas: tuple[str, ...]) -> _TokenStarts:
         """What can start at a token with these lemmas (remembered: most tokens repeat)."""
         if len(self._by_token) >= _TOKEN_CACHE_SIZE:
             self._by_token.clear()
         starts = tuple(self._starts[lemma] for lemma in lemmas if lemma in self._starts)
-        self._by_token[lemmas] = starts
-        return starts
+        entry: _TokenStarts = ()
+        if starts:
+            seconds: frozenset[str] | None = None
+            if not any(singles or gapped for singles, _pairs, gapped in starts):
+                # Only phrases of two words or more whose second word is a word: the next
+                # token must have one of these lemmas (or be a word a match may step over).
+                seconds = SKIPPABLE.union(*(pairs.keys() for _singles, pairs, _gapped in starts))
+            entry = (starts, seconds)
+        self._by_token[lemmas] = entry
+        return entry
 
     def scan_by_label(self, lemma_sets: Sequence[tuple[str, ...]]) -> dict[str, list[Hit]]:
         """Per label, the leftmost-longest hits that do not overlap, in text order."""
