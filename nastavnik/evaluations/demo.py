@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 
 from nastavnik.accounts.models import Role, User
 from nastavnik.conversations.models import Conversation
-from nastavnik.evaluations import disputes, manual
+from nastavnik.evaluations import disputes, forms, manual
 from nastavnik.evaluations.models import Dispute, Evaluation
 from nastavnik.scorecards.mappers import version_spec
 
@@ -105,7 +105,10 @@ def _evaluate(conversation: Conversation, grader: User, rng: random.Random) -> E
     persona = (conversation.meta or {}).get("persona", "neutral")
     answers = []
     for criterion in spec.criteria():
-        options = {verdict: value for value, verdict in _options(criterion)}
+        # best value first, so "yes" is full marks and "no" is zero on every scale
+        options: dict[str, float | None] = {}
+        for value, verdict in forms.value_options(criterion):
+            options.setdefault(verdict, forms.parse_value(value, criterion.key))
         verdict = _human_verdict(criterion, auto.get(criterion.key), missed, persona, rng)
         if verdict not in options:
             verdict = "yes" if "yes" in options else next(iter(options))
@@ -136,18 +139,6 @@ def _human_verdict(criterion, auto_answer, missed: set[str], persona: str, rng) 
     if rng.random() < SLIP_RATE and verdict in ("yes", "no"):
         verdict = "no" if verdict == "yes" else "yes"
     return verdict
-
-
-def _options(criterion) -> list[tuple[float | None, str]]:
-    if criterion.scale == "points":
-        options = [(float(criterion.points), "yes"), (0.0, "no")]
-    elif criterion.scale == "ternary":
-        options = [(1.0, "yes"), (0.5, "partial"), (0.0, "no")]
-    else:
-        options = [(1.0, "yes"), (0.0, "no")]
-    if criterion.na_allowed:
-        options.append((None, "na"))
-    return options
 
 
 def _overall_comment(answers: list[manual.AnswerInput], rng: random.Random) -> str:

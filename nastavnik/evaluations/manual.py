@@ -28,6 +28,7 @@ from nastavnik.core.notifications import notification_send
 from nastavnik.engine import scoring, types
 from nastavnik.evaluations import answers as answers_check
 from nastavnik.evaluations.answers import AnswerInput
+from nastavnik.evaluations.autoqa_pipeline import active_versions_by_channel
 from nastavnik.evaluations.models import Answer, Evaluation
 from nastavnik.scorecards.mappers import version_spec
 from nastavnik.scorecards.models import ScorecardVersion
@@ -375,19 +376,15 @@ def _copy_auto_answers(evaluation: Evaluation) -> None:
 
 
 def _active_version(conversation: Conversation) -> ScorecardVersion:
-    for version in (
-        ScorecardVersion.objects.filter(state=ScorecardVersion.State.ACTIVE)
-        .select_related("scorecard")
-        .order_by("scorecard__key")
-    ):
-        if conversation.channel in version.channels:
-            return version
-    raise ApplicationError(
-        _("No active scorecard for the channel %(channel)s: publish one first.")
-        % {"channel": conversation.channel},
-        record=conversation.external_id,
-        field="channel",
-    )
+    version = active_versions_by_channel().get(conversation.channel)
+    if version is None:
+        raise ApplicationError(
+            _("No active scorecard for the channel %(channel)s: publish one first.")
+            % {"channel": conversation.channel},
+            record=conversation.external_id,
+            field="channel",
+        )
+    return version
 
 
 def _refuse_second_official(conversation: Conversation, exclude: int | None = None) -> None:

@@ -346,12 +346,13 @@ def _stage_quality(evaluations: QuerySet[Evaluation]) -> list[StageQuality]:
     sums: dict[tuple[str, str], list[float]] = {}
     titles: dict[str, str] = {}
     versions: dict[int, types.ScorecardSpec] = {}
-    rows = evaluations.values_list("kind", "scorecard_version_id", "stage_scores")
-    for kind, version_id, stages in rows.iterator(chunk_size=2000):
-        if version_id not in versions:
-            versions[version_id] = version_spec(ScorecardVersion.objects.get(pk=version_id))
-            for stage in versions[version_id].stages:
-                titles.setdefault(stage.key, stage.title)
+    used = ScorecardVersion.objects.filter(pk__in=evaluations.values("scorecard_version_id"))
+    for version in used.order_by("pk"):
+        versions[version.pk] = version_spec(version)
+        for stage in versions[version.pk].stages:
+            titles.setdefault(stage.key, stage.title)
+    rows = evaluations.values_list("kind", "stage_scores")
+    for kind, stages in rows.iterator(chunk_size=2000):
         for key, percent in (stages or {}).items():
             if percent is not None:
                 sums.setdefault((key, kind), []).append(percent)

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nastavnik.engine import scorecards
+from nastavnik.engine.text import lexicons as lexicon_files
 from nastavnik.engine.types import (
     CHANNELS,
     CRITICAL_LEVELS,
@@ -382,29 +383,8 @@ STAGES = [
     ("objections", "Работа с возражениями и негативом"),
     ("closing", "Завершение"),
 ]
-LEXICONS = {
-    "greetings",
-    "introductions",
-    "company_names",
-    "farewells",
-    "closing_questions",
-    "clarifying_questions",
-    "solution_markers",
-    "empathy",
-    "client_negativity",
-    "filler_words",
-    "bureaucratese",
-    "negative_phrases",
-    "refusal_triggers",
-    "retention_attempts",
-    "refund_actions",
-    "prohibited_words",
-    "sensitive_requests",
-    "hold_requests",
-    "hold_thanks",
-    "client_gone",
-    "refusal_insist",
-}
+# Every lexicon a scorecard may name is a shipped one.
+LEXICONS = set(lexicon_files.available_lexicons("ru"))
 # The parameters of each family in docs/detectors.md, and which of them name lexicons.
 FAMILY_PARAMETERS = {
     "phrase": {
